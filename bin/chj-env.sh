@@ -1,0 +1,37 @@
+# Sourced by the chj launchers (POSIX sh). Finds the install and a JDK 25.
+# Sets CHJ_HOME (the install: bin/ and target/ below it) and CHJ_JAVA (java binary).
+
+chj_fail () {
+    echo "${0##*/}: error: $*" 1>&2
+    exit 1
+}
+
+# Resolve our own directory without readlink -f (not POSIX) where possible.
+chj_bin=${0%/*}
+[ "$chj_bin" = "$0" ] && chj_bin=.
+CHJ_HOME=$(cd "$chj_bin/.." && pwd -P) || chj_fail "can't find chj install directory"
+CHJ_JAR=$CHJ_HOME/target/chj.jar
+[ -f "$CHJ_JAR" ] || chj_fail "$CHJ_JAR not found (hint: run 'mvn -q package -DskipTests' in $CHJ_HOME)"
+
+# A java is good if it is version 25 or newer. Checking costs a JVM start, so
+# trust the usual places by their name first and only probe JAVA_HOME.
+chj_java_ok () {
+    [ -x "$1" ] || return 1
+    v=$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')
+    [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null
+}
+if [ -n "${CHJ_JAVA:-}" ]; then
+    :
+elif [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] \
+     && case $JAVA_HOME in *25*|*26*|*27*) true ;; *) chj_java_ok "$JAVA_HOME/bin/java" ;; esac; then
+    CHJ_JAVA=$JAVA_HOME/bin/java
+else
+    for d in /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-* /usr/lib/jvm/jdk-25* \
+             /usr/lib/jvm/temurin-2[6-9]-* /usr/lib/jvm/java-2[6-9]-*; do
+        if [ -x "$d/bin/java" ]; then CHJ_JAVA=$d/bin/java; break; fi
+    done
+    if [ -z "${CHJ_JAVA:-}" ] && command -v java >/dev/null 2>&1 && chj_java_ok "$(command -v java)"; then
+        CHJ_JAVA=$(command -v java)
+    fi
+fi
+[ -n "${CHJ_JAVA:-}" ] || chj_fail "no JDK 25 found (hint: set JAVA_HOME to a JDK 25 or newer)"
