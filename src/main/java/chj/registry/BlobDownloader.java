@@ -119,47 +119,47 @@ final class BlobDownloader {
     /** Streams from {@code have} onwards; {@code pending}, if given, is an already-open 200 response. */
     private void sequential(Job job, long have, Response pending) throws RegistryException {
         MessageDigest md = job.digest().newHasher();
-        long pos = have;
-        if (pos > 0) {
-            log.verbose(job.object() + ": resuming at " + pos + " bytes");
-            rehashPrefix(job, pos, md);
-            job.progress().accept(pos);
+        Cursor at = new Cursor(have);
+        if (have > 0) {
+            log.verbose(job.object() + ": resuming at " + have + " bytes");
+            rehashPrefix(job, have, md);
+            job.progress().accept(have);
         }
         Attempts attempts = new Attempts(options.retry(), log);
         while (true) {
-            Response r = pending != null ? pending : open(job, pos > 0 ? "bytes=" + pos + "-" : null, attempts);
+            Response r = pending != null ? pending : open(job, at.pos > 0 ? "bytes=" + at.pos + "-" : null, attempts);
             pending = null;
             try (r) {
                 int s = r.status();
                 if (s == 206) {
                     ContentRange cr = ContentRange.parse(r.header("Content-Range"));
-                    if (cr == null || cr.start() != pos) {
+                    if (cr == null || cr.start() != at.pos) {
                         log.verbose(job.object() + ": registry sent another range than asked; starting over");
                         startOver(job);
                         md.reset();
-                        pos = 0;
+                        at.pos = 0;
                         continue;
                     }
                     checkTotal(job, cr.total());
                 } else if (s == 200) {
-                    if (pos > 0) {
+                    if (at.pos > 0) {
                         log.verbose(job.object() + ": registry does not resume (no Range support); starting over");
                         startOver(job);
                         md.reset();
-                        pos = 0;
+                        at.pos = 0;
                     }
                     if (r.contentLength().isPresent()) checkTotal(job, r.contentLength().getAsLong());
-                } else if (s == 416 && pos > 0) {
+                } else if (s == 416 && at.pos > 0) {
                     startOver(job);
                     md.reset();
-                    pos = 0;
+                    at.pos = 0;
                     continue;
                 } else {
                     throw client.statusError(r, "blob " + job.digest(), job.shown(), job.endpoint());
                 }
-                pos = copy(job, r.body(), pos, job.expectedSize() < 0 ? Long.MAX_VALUE : job.expectedSize() - 1, md, attempts, null);
-                if (job.expectedSize() >= 0 && pos < job.expectedSize())
-                    throw new EOFException("body ended after " + pos + " of " + job.expectedSize() + " bytes");
+                copy(job, r.body(), at, job.expectedSize() < 0 ? Long.MAX_VALUE : job.expectedSize() - 1, md, attempts, null);
+                if (job.expectedSize() >= 0 && at.pos < job.expectedSize())
+                    throw new EOFException("body ended after " + at.pos + " of " + job.expectedSize() + " bytes");
                 break;
             } catch (IOException e) {
                 if (!RequestExecutor.transient_(e) || !retry(attempts, job, e))
@@ -167,7 +167,7 @@ final class BlobDownloader {
                             + HttpTransport.describe(e), e);
             }
         }
-        verify(job, digestOf(job.digest(), md.digest()), pos);
+        verify(job, digestOf(job.digest(), md.digest()), at.pos);
     }
 
     Response open(Job job, String range, Attempts attempts) throws RegistryException {
@@ -178,25 +178,33 @@ final class BlobDownloader {
                 "/v2/" + ep.repository() + "/blobs/" + job.digest(), headers), attempts);
     }
 
+    /** Where a transfer stands: the next offset to write. Kept outside the copy so a failure mid-body loses nothing. */
+    static final class Cursor {
+        long pos;
+
+        Cursor(long pos) {
+            this.pos = pos;
+        }
+    }
+
     /**
-     * Copies the body into the file from {@code pos} up to {@code last} (inclusive), hashing if
-     * {@code md} is given; returns the new position. More bytes than {@code last} allows is an error.
+     * Copies the body into the file from {@code at.pos} up to {@code last} (inclusive), hashing if
+     * {@code md} is given, advancing {@code at} as bytes land. More bytes than {@code last} allows is an error.
      */
-    long copy(Job job, InputStream body, long pos, long last, MessageDigest md, Attempts attempts,
+    void copy(Job job, InputStream body, Cursor at, long last, MessageDigest md, Attempts attempts,
               java.util.concurrent.atomic.AtomicLong total) throws IOException, RegistryException {
         byte[] buf = new byte[BUFFER];
         int n;
         while ((n = body.read(buf)) > 0) {
-            if (pos + n - 1 > last)
+            if (at.pos + n - 1 > last)
                 throw new RegistryException(job.object() + " of " + job.shown() + ": registry sent more than the "
                         + (last + 1) + " bytes expected");
-            write(job, buf, n, pos);
+            write(job, buf, n, at.pos);
             if (md != null) md.update(buf, 0, n);
-            pos += n;
+            at.pos += n;
             attempts.progressed(n);
-            job.progress().accept(total == null ? pos : total.addAndGet(n));
+            job.progress().accept(total == null ? at.pos : total.addAndGet(n));
         }
-        return pos;
     }
 
     private static void write(Job job, byte[] buf, int n, long pos) throws RegistryException {

@@ -189,16 +189,16 @@ final class RangedDownload {
     }
 
     private void fetchPart(int part, Response initial) throws RegistryException {
-        long pos = first(part);
+        BlobDownloader.Cursor at = new BlobDownloader.Cursor(first(part));
         long last = last(part);
         Attempts attempts = new Attempts(downloader.options().retry(), downloader.log());
         Response pending = initial;
-        while (pos <= last) {
+        while (at.pos <= last) {
             if (failed) {
                 if (pending != null) pending.close();
                 return;
             }
-            Response r = pending != null ? pending : downloader.open(job, "bytes=" + pos + "-" + last, attempts);
+            Response r = pending != null ? pending : downloader.open(job, "bytes=" + at.pos + "-" + last, attempts);
             pending = null;
             try (r) {
                 if (r.status() != 206) {
@@ -208,11 +208,11 @@ final class RangedDownload {
                     throw downloader.client().statusError(r, job.object(), job.shown(), job.endpoint());
                 }
                 ContentRange cr = ContentRange.parse(r.header("Content-Range"));
-                if (cr == null || cr.start() != pos || cr.end() > last)
-                    throw new RegistryException(job.object() + " of " + job.shown() + ": asked for bytes " + pos + "-"
+                if (cr == null || cr.start() != at.pos || cr.end() > last)
+                    throw new RegistryException(job.object() + " of " + job.shown() + ": asked for bytes " + at.pos + "-"
                             + last + ", registry sent " + r.header("Content-Range"));
-                pos = downloader.copy(job, r.body(), pos, last, null, attempts, total);
-                if (pos <= last) throw new EOFException("part ended after " + (pos - first(part)) + " bytes");
+                downloader.copy(job, r.body(), at, last, null, attempts, total);
+                if (at.pos <= last) throw new EOFException("part ended after " + (at.pos - first(part)) + " bytes");
             } catch (IOException e) {
                 if (!RequestExecutor.transient_(e) || !downloader.retry(attempts, job, e))
                     throw new RegistryException("cannot download " + job.object() + " of " + job.shown() + ": "

@@ -16,7 +16,9 @@ final class Redact {
 
     /** A header value fit for a log: secret headers keep only their scheme (Bearer, Basic). */
     static String header(String name, String value) {
-        if (!SECRET_HEADERS.contains(name.toLowerCase(Locale.ROOT))) return value;
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (lower.equals("location") || lower.equals("content-location")) return location(value);
+        if (!SECRET_HEADERS.contains(lower)) return value;
         int space = value.indexOf(' ');
         return space > 0 && (name.equalsIgnoreCase("authorization") || name.equalsIgnoreCase("proxy-authorization"))
                 ? value.substring(0, space) + " " + HIDDEN
@@ -46,6 +48,17 @@ final class Redact {
             }
         }
         return b.toString();
+    }
+
+    private static String location(String value) {
+        try {
+            URI u = URI.create(value.trim());
+            if (u.getScheme() != null && u.getRawAuthority() != null) return url(u);
+        } catch (IllegalArgumentException e) {
+            // not a URI: fall through
+        }
+        int q = value.indexOf('?');
+        return q < 0 ? value : value.substring(0, q) + "?" + HIDDEN;
     }
 
     private static boolean looksSecret(String param) {

@@ -372,7 +372,7 @@ public final class FaultProxy implements AutoCloseable {
             return simple(req, out, missingStatus, h, body);
         }
         if (target == Target.MANIFEST && manifestContentType != null && status == 200)
-            headers.put("Content-Type", manifestContentType);
+            headers.put("content-type", manifestContentType);
         long bodyOffset = 0;
         String cr = up.headers().firstValue("Content-Range").orElse(null);
         if (cr != null) {
@@ -486,10 +486,10 @@ public final class FaultProxy implements AutoCloseable {
     private static Map<String, String> responseHeaders(HttpResponse<?> up) {
         Map<String, String> h = new LinkedHashMap<>();
         up.headers().map().forEach((name, values) -> {
-            if (FORWARDED_RESPONSE_HEADERS.contains(name.toLowerCase(Locale.ROOT)) && !values.isEmpty())
-                h.put(name, values.getFirst());
+            String lower = name.toLowerCase(Locale.ROOT);
+            if ((FORWARDED_RESPONSE_HEADERS.contains(lower) || lower.equals("content-length")) && !values.isEmpty())
+                h.put(lower, values.getFirst());
         });
-        up.headers().firstValue("Content-Length").ifPresent(v -> h.put("Content-Length", v));
         return h;
     }
 
@@ -515,7 +515,7 @@ public final class FaultProxy implements AutoCloseable {
         try (InputStream body = up.body()) {
             boolean head = req.method().equals("HEAD");
             Framing f = head ? Framing.AS_UPSTREAM : framing;
-            String length = headers.remove("Content-Length");
+            String length = headers.remove("content-length");
             if (f == Framing.AS_UPSTREAM && length == null && !head) f = Framing.CHUNKED;
             StringBuilder b = new StringBuilder("HTTP/1.1 " + status + " X\r\n");
             headers.forEach((k, v) -> b.append(k).append(": ").append(v).append("\r\n"));
