@@ -64,6 +64,6 @@ final class Redact {
     private static boolean looksSecret(String param) {
         String n = param.toLowerCase(Locale.ROOT);
         return n.contains("sig") || n.contains("token") || n.contains("credential") || n.contains("key")
-                || n.contains("auth") || n.contains("pass") || n.contains("secret") || n.equals("se") || n.equals("sp");
+                || n.contains("auth") || n.contains("pass") || n.contains("secret");
     }
 }
