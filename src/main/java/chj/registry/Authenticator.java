@@ -84,7 +84,9 @@ final class Authenticator {
             if (sent.fresh()) return null; // a token fetched just now was refused: the answer is final
             h.challenge = bearer;
             String wanted = bearer.param("scope") != null ? bearer.param("scope") : scope;
-            h.tokens.remove(scopeKey(scope));
+            // Forget the token only if it is the one refused: another thread may have just fetched a good one.
+            if (sent.header() != null)
+                h.tokens.computeIfPresent(scopeKey(scope), (k, t) -> sent.header().equals("Bearer " + t.value()) ? null : t);
             return bearer(h, authority, repository, bearer, scope, wanted);
         }
         if (basic != null) {

@@ -159,6 +159,40 @@ class RegistryFaultsIT {
         }
     }
 
+    @Test
+    void identityTokenIsExchangedByOAuthPost() throws Exception {
+        proxy.auth(FaultProxy.Auth.BEARER, "nobody", "refresh-me");
+        try (RegistryClient c = new RegistryClient(options().credentials(fixed(Credential.IDENTITY_TOKEN_USER, "refresh-me")).build())) {
+            assertThat(c.manifest(ref("v1")).digest()).isEqualTo(image.manifest());
+        }
+        assertThat(proxy.tokenRequests()).extracting(FaultProxy.Seen::method).containsExactly("POST");
+        assertThat(proxy.tokenBodies().getFirst()).contains("grant_type=refresh_token").contains("service=fault-proxy");
+        assertThat(log.all()).doesNotContain("refresh-me");
+    }
+
+    @Test
+    void parallelDownloadsFromOneClientShareOneToken() throws Exception {
+        proxy.auth(FaultProxy.Auth.BEARER, null, null);
+        List<byte[]> layers = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) layers.add(RegistryClientIT.random(300_000 + i, 100 + i));
+        TestRegistry.Pushed many = registry.pushImage(repo, "many", layers, TestRegistry.OCI_LAYER_GZIP, "{}".getBytes());
+        try (RegistryClient c = client();
+             var pool = java.util.concurrent.Executors.newFixedThreadPool(6)) {
+            List<java.util.concurrent.Future<byte[]>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < layers.size(); i++) {
+                Digest d = many.layers().get(i);
+                long size = layers.get(i).length;
+                Path part = tmp.resolve("p" + i);
+                results.add(pool.submit(() -> {
+                    c.fetchBlob(ref("many"), d, size, part, null);
+                    return Files.readAllBytes(part);
+                }));
+            }
+            for (int i = 0; i < layers.size(); i++) assertThat(results.get(i).get()).isEqualTo(layers.get(i));
+        }
+        assertThat(proxy.tokenRequests()).hasSize(1);
+    }
+
     // --- "not found" in disguise
 
     @Test

@@ -95,6 +95,7 @@ public final class FaultProxy implements AutoCloseable {
     private final List<Seen> requests = new CopyOnWriteArrayList<>();
     private final List<Seen> tokenRequests = new CopyOnWriteArrayList<>();
     private final List<Seen> storageRequests = new CopyOnWriteArrayList<>();
+    private final List<String> tokenBodies = new CopyOnWriteArrayList<>();
     private final Map<Target, ConcurrentLinkedQueue<Fault>> faults = new ConcurrentHashMap<>();
     private final Set<String> issued = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -142,7 +143,10 @@ public final class FaultProxy implements AutoCloseable {
 
     // --- settings
 
-    /** Require authentication. For BEARER, user/password (may be null) are what the token service demands. */
+    /**
+     * Require authentication. For BEARER, user/password (may be null) are what the token service
+     * demands for GET; an OAuth2 POST must carry {@code refresh_token=password}.
+     */
     public FaultProxy auth(Auth mode, String user, String password) {
         this.auth = mode;
         this.user = user;
@@ -219,6 +223,11 @@ public final class FaultProxy implements AutoCloseable {
 
     public List<Seen> tokenRequests() {
         return Collections.unmodifiableList(tokenRequests);
+    }
+
+    /** Bodies of token requests (OAuth2 POST forms), in order. */
+    public List<String> tokenBodies() {
+        return Collections.unmodifiableList(tokenBodies);
     }
 
     public List<Seen> storageRequests() {
@@ -444,6 +453,17 @@ public final class FaultProxy implements AutoCloseable {
         String a = req.header("authorization");
         Map<String, String> seenHeaders = new LinkedHashMap<>(req.headers());
         tokenRequests.add(new Seen(req.method(), req.target(), seenHeaders, 0));
+        tokenBodies.add(new String(req.body(), StandardCharsets.UTF_8));
+        if (req.method().equals("POST")) { // OAuth2: identity (refresh) token for an access token
+            String form = new String(req.body(), StandardCharsets.UTF_8);
+            boolean ok = form.contains("grant_type=refresh_token") && password != null
+                    && form.contains("refresh_token=" + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8));
+            if (!ok) return simple(req, out, 401, Map.of("Content-Type", "application/json"), "{\"error\":\"invalid_grant\"}");
+            String token = UUID.randomUUID().toString();
+            issued.add(token);
+            return simple(req, out, 200, Map.of("Content-Type", "application/json"),
+                    "{\"access_token\":\"" + token + "\",\"expires_in\":300}");
+        }
         if (user != null) {
             boolean ok = a != null && a.equals("Basic " + basic(user, password));
             if (!ok) return simple(req, out, 401, Map.of("Content-Type", "application/json"),
