@@ -33,6 +33,7 @@ final class Authenticator {
     private final CredentialSource credentials;
     private final HttpTransport transport;
     private final RegistryLog log;
+    private final RetryPolicy retry;
     private final Map<String, HostState> hosts = new ConcurrentHashMap<>();
 
     private record Token(String value, Instant expires, Credential credential) {}
@@ -44,10 +45,11 @@ final class Authenticator {
         Optional<Credential> credential; // guarded by lock; null until looked up
     }
 
-    Authenticator(CredentialSource credentials, HttpTransport transport, RegistryLog log) {
+    Authenticator(CredentialSource credentials, HttpTransport transport, RegistryLog log, RetryPolicy retry) {
         this.credentials = credentials;
         this.transport = transport;
         this.log = log;
+        this.retry = retry;
     }
 
     private HostState host(String authority) {
@@ -87,7 +89,8 @@ final class Authenticator {
             // Forget the token only if it is the one refused: another thread may have just fetched a good one.
             if (sent.header() != null)
                 h.tokens.computeIfPresent(scopeKey(scope), (k, t) -> sent.header().equals("Bearer " + t.value()) ? null : t);
-            return bearer(h, authority, repository, bearer, scope, wanted);
+            Authorization a = bearer(h, authority, repository, bearer, scope, wanted);
+            return a.header() == null ? null : a; // no token to be had: asking again would not help
         }
         if (basic != null) {
             if (sent.header() != null && sent.header().startsWith("Basic ")) return null;
@@ -189,12 +192,24 @@ final class Authenticator {
 
         int status;
         byte[] reply;
-        try (Response r = transport.send(method, uri, headers, body)) {
-            status = r.status();
-            reply = r.readBody(1 << 20);
-        } catch (IOException e) {
-            throw new RegistryException("cannot get a token for " + authority + " from " + realmUri.getHost() + ": "
-                    + HttpTransport.describe(e), e);
+        Attempts attempts = new Attempts(retry, log);
+        while (true) {
+            String why;
+            try (Response r = transport.send(method, uri, headers, body)) {
+                status = r.status();
+                reply = r.readBody(1 << 20);
+                if (status != 429 && status < 500) break;
+                why = "token service answered " + status;
+            } catch (IOException e) {
+                if (!RequestExecutor.transient_(e)) throw tokenFailure(authority, realmUri, HttpTransport.describe(e), e);
+                why = HttpTransport.describe(e);
+            }
+            try {
+                if (!attempts.retry("token from " + realmUri.getHost(), why, null))
+                    throw tokenFailure(authority, realmUri, why, null);
+            } catch (java.io.InterruptedIOException e) {
+                throw tokenFailure(authority, realmUri, "interrupted", e);
+            }
         }
         if (status == 401 || status == 403) {
             if (cred != null)
@@ -221,6 +236,10 @@ final class Authenticator {
         if (seconds <= 0) seconds = DEFAULT_TOKEN_SECONDS;
         Instant expires = Instant.now().plusSeconds(Math.max(seconds - EXPIRY_MARGIN_SECONDS, seconds / 2));
         return new Token(token, expires, cred);
+    }
+
+    private static RegistryException tokenFailure(String authority, URI realm, String why, Throwable cause) {
+        return new RegistryException("cannot get a token for " + authority + " from " + realm.getHost() + ": " + why, cause);
     }
 
     private static String displayUser(Credential c) {

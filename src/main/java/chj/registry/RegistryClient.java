@@ -54,7 +54,7 @@ public final class RegistryClient implements AutoCloseable {
         this.options = options;
         this.log = options.log();
         HttpTransport transport = new HttpTransport(options);
-        Authenticator auth = new Authenticator(options.credentials(), transport, log);
+        Authenticator auth = new Authenticator(options.credentials(), transport, log, options.retry());
         this.executor = new RequestExecutor(options, transport, auth);
         this.blobs = new BlobDownloader(executor, options, this);
     }

@@ -101,6 +101,15 @@ class RegistryFaultsIT {
     }
 
     @Test
+    void tokenServiceErrorsAreRetried() throws Exception {
+        proxy.auth(FaultProxy.Auth.BEARER, null, null).inject(Target.TOKEN, FaultProxy.status(503), 2);
+        try (RegistryClient c = client()) {
+            assertThat(c.manifest(ref("v1")).digest()).isEqualTo(image.manifest());
+        }
+        assertThat(proxy.tokenRequests()).hasSize(3);
+    }
+
+    @Test
     void accessTokenFieldIsAccepted() throws Exception {
         proxy.auth(FaultProxy.Auth.BEARER, null, null).tokenField("access_token");
         try (RegistryClient c = client()) {

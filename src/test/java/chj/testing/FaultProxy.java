@@ -53,7 +53,7 @@ public final class FaultProxy implements AutoCloseable {
     public enum Framing { AS_UPSTREAM, CHUNKED, CLOSE_DELIMITED }
 
     /** Which requests a one-shot fault applies to. */
-    public enum Target { MANIFEST, BLOB, TAGS, ANY }
+    public enum Target { MANIFEST, BLOB, TAGS, TOKEN, ANY }
 
     /** A one-shot misbehaviour. */
     public sealed interface Fault {}
@@ -454,6 +454,9 @@ public final class FaultProxy implements AutoCloseable {
         Map<String, String> seenHeaders = new LinkedHashMap<>(req.headers());
         tokenRequests.add(new Seen(req.method(), req.target(), seenHeaders, 0));
         tokenBodies.add(new String(req.body(), StandardCharsets.UTF_8));
+        var tokenFaults = faults.get(Target.TOKEN);
+        if (tokenFaults != null && tokenFaults.poll() instanceof Status st)
+            return simple(req, out, st.code(), st.headers(), "");
         if (req.method().equals("POST")) { // OAuth2: identity (refresh) token for an access token
             String form = new String(req.body(), StandardCharsets.UTF_8);
             boolean ok = form.contains("grant_type=refresh_token") && password != null
