@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * An image config blob (config.md; Docker's container config is the same shape). Parsed configs keep
  * their bytes, which are the image ID's input, and their whole JSON tree, so fields chj does not
- * know survive a rebuild through {@link #toBuilder()}.
+ * know survive a rebuild through {@link #toBuilder()} ({@link ImageConfigBuilder}).
  *
  * <p>Accessors return null for absent fields (JSON null counts as absent), except lists and maps of
  * many values, which are empty. {@link #entrypoint()} and {@link #cmd()} keep absent (null) apart
@@ -49,7 +49,7 @@ public final class ImageConfig {
     private final List<History> history;
 
     /** Reads every field chj uses up front, so that a bad type fails the parse, not a later run. */
-    private ImageConfig(byte[] raw, ObjectNode root) throws OciException {
+    ImageConfig(byte[] raw, ObjectNode root) throws OciException {
         this.raw = raw;
         this.digest = Digest.sha256(raw);
         this.root = root;
@@ -89,7 +89,7 @@ public final class ImageConfig {
     }
 
     /** A builder for a new config: the given platform, no layers, no history. */
-    public static Builder builder(Platform platform) {
+    public static ImageConfigBuilder builder(Platform platform) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("architecture", platform.architecture());
         root.put("os", platform.os());
@@ -99,12 +99,12 @@ public final class ImageConfig {
         rootfs.put("type", "layers");
         rootfs.putArray("diff_ids");
         root.putArray("history");
-        return new Builder(root);
+        return new ImageConfigBuilder(root);
     }
 
     /** A builder that starts from this config, unknown fields included. */
-    public Builder toBuilder() {
-        return new Builder(root.deepCopy());
+    public ImageConfigBuilder toBuilder() {
+        return new ImageConfigBuilder(root.deepCopy());
     }
 
     private static List<Digest> readDiffIds(ObjectNode root) throws OciException {
@@ -250,152 +250,5 @@ public final class ImageConfig {
     /** The whole document as a tree (a copy), for what has no accessor (e.g. Charliecloud's metadata). */
     public ObjectNode tree() {
         return root.deepCopy();
-    }
-
-    /** Changes a copy of a config's tree; {@link #build()} serialises it once. */
-    public static final class Builder {
-
-        private final ObjectNode root;
-
-        private Builder(ObjectNode root) {
-            this.root = root;
-        }
-
-        private ObjectNode config() {
-            if (!(root.get("config") instanceof ObjectNode c)) return root.putObject("config");
-            return c;
-        }
-
-        private ObjectNode rootfs() {
-            ObjectNode r = root.get("rootfs") instanceof ObjectNode o ? o : root.putObject("rootfs");
-            r.put("type", "layers");
-            if (!(r.get("diff_ids") instanceof ArrayNode)) r.putArray("diff_ids");
-            return r;
-        }
-
-        private Builder putString(ObjectNode target, String field, String value) {
-            if (value == null) target.remove(field);
-            else target.put(field, value);
-            return this;
-        }
-
-        private Builder putStrings(String field, List<String> values) {
-            if (values == null) {
-                config().remove(field);
-            } else {
-                ArrayNode a = config().putArray(field);
-                values.forEach(a::add);
-            }
-            return this;
-        }
-
-        private Builder addKey(String field, String key) {
-            ObjectNode o = config().get(field) instanceof ObjectNode x ? x : config().putObject(field);
-            o.putObject(key);
-            return this;
-        }
-
-        public Builder architecture(String v) {
-            return putString(root, "architecture", v);
-        }
-
-        public Builder os(String v) {
-            return putString(root, "os", v);
-        }
-
-        public Builder variant(String v) {
-            return putString(root, "variant", v);
-        }
-
-        /** RFC 3339 time, e.g. {@code 2024-01-01T00:00:00Z}. */
-        public Builder created(String v) {
-            return putString(root, "created", v);
-        }
-
-        public Builder author(String v) {
-            return putString(root, "author", v);
-        }
-
-        /** Replaces all of Env. */
-        public Builder env(List<String> lines) {
-            return putStrings("Env", lines);
-        }
-
-        /** Sets one variable, replacing an earlier entry for the same name in place. */
-        public Builder env(String name, String value) {
-            ArrayNode a = config().get("Env") instanceof ArrayNode x ? x : config().putArray("Env");
-            String line = name + "=" + value;
-            for (int i = 0; i < a.size(); i++) {
-                String old = a.get(i).asText();
-                if (old.startsWith(name + "=")) {
-                    a.set(i, line);
-                    return this;
-                }
-            }
-            a.add(line);
-            return this;
-        }
-
-        /** ENTRYPOINT; null removes it. */
-        public Builder entrypoint(List<String> argv) {
-            return putStrings("Entrypoint", argv);
-        }
-
-        /** CMD; null removes it. */
-        public Builder cmd(List<String> argv) {
-            return putStrings("Cmd", argv);
-        }
-
-        public Builder shell(List<String> argv) {
-            return putStrings("Shell", argv);
-        }
-
-        public Builder workingDir(String dir) {
-            return putString(config(), "WorkingDir", dir);
-        }
-
-        public Builder user(String user) {
-            return putString(config(), "User", user);
-        }
-
-        public Builder stopSignal(String signal) {
-            return putString(config(), "StopSignal", signal);
-        }
-
-        public Builder label(String key, String value) {
-            ObjectNode o = config().get("Labels") instanceof ObjectNode x ? x : config().putObject("Labels");
-            o.put(key, value);
-            return this;
-        }
-
-        public Builder volume(String path) {
-            return addKey("Volumes", path);
-        }
-
-        /** {@code port[/tcp|/udp]}. */
-        public Builder exposedPort(String port) {
-            return addKey("ExposedPorts", port);
-        }
-
-        /** Appends a layer's DiffID to {@code rootfs.diff_ids}; add its history entry with {@link #history}. */
-        public Builder addLayer(Digest diffId) {
-            ((ArrayNode) rootfs().get("diff_ids")).add(diffId.toString());
-            return this;
-        }
-
-        public Builder history(History entry) {
-            ArrayNode a = root.get("history") instanceof ArrayNode x ? x : root.putArray("history");
-            a.add(entry.toJson());
-            return this;
-        }
-
-        /**
-         * Serialises the config. Fails if a field was given an unusable value (e.g. an Env line that is not
-         * a string in a config this builder started from).
-         */
-        public ImageConfig build() throws OciException {
-            rootfs();
-            return new ImageConfig(Json.bytes(root), root.deepCopy());
-        }
     }
 }

@@ -3,7 +3,6 @@ package chj.oci;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -46,7 +45,7 @@ public final class ImageIndex implements ManifestDocument {
             annotations.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> ann.put(e.getKey(), e.getValue()));
         }
         return new ImageIndex(Json.bytes(o), MediaType.OCI_INDEX, manifests,
-                annotations == null ? Map.of() : Collections.unmodifiableMap(annotations));
+                annotations == null ? Map.of() : Map.copyOf(annotations));
     }
 
     @Override

@@ -3,7 +3,6 @@ package chj.oci;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -62,7 +61,7 @@ public final class ImageManifest implements ManifestDocument {
             annotations.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> ann.put(e.getKey(), e.getValue()));
         }
         return new ImageManifest(Json.bytes(o), MediaType.OCI_MANIFEST, config, layers,
-                annotations == null ? Map.of() : Collections.unmodifiableMap(annotations), null, null);
+                annotations == null ? Map.of() : Map.copyOf(annotations), null, null);
     }
 
     @Override

@@ -58,7 +58,7 @@ public final class BlobStore {
     /** A new empty file on the store's filesystem, for content that is written at once and then committed. */
     public Path newTempFile() throws StoreException {
         storage.checkOpen();
-        Path p = dir.resolve("partial").resolve(".tmp." + ProcessHandle.current().pid() + "." + Storage.randomHex());
+        Path p = dir.resolve("partial").resolve(".tmp." + ProcessHandle.current().pid() + "." + Layout.randomHex());
         try {
             return Files.createFile(p);
         } catch (IOException e) {
@@ -147,9 +147,9 @@ public final class BlobStore {
     public List<Digest> list() throws StoreException {
         List<Digest> out = new ArrayList<>();
         try {
-            for (String alg : Storage.list(dir)) {
+            for (String alg : Layout.list(dir)) {
                 if (alg.equals("partial")) continue;
-                for (String hex : Storage.list(dir.resolve(alg))) {
+                for (String hex : Layout.list(dir.resolve(alg))) {
                     try {
                         out.add(new Digest(alg, hex));
                     } catch (IllegalArgumentException notABlob) {

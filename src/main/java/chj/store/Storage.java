@@ -4,7 +4,6 @@ import chj.oci.Digest;
 import chj.oci.Reference;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,14 +11,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -48,12 +43,6 @@ public final class Storage implements AutoCloseable {
     /** Temporary files are written in moments; older ones were left by a dead process. */
     static final Duration STALE_TEMP = Duration.ofHours(1);
 
-    private static final String VERSION = "version";
-    private static final String INIT_LOCK = ".init.lock";
-    private static final List<String> TREE = List.of("img", "blobs", "blobs/sha256", "blobs/partial", "tmp",
-            "locks", "locks/img", "locks/blob", "locks/staging", "trash");
-    /** What a directory may hold while another process initialises it. */
-    private static final Set<String> INIT_ENTRIES = Set.of(INIT_LOCK, "img", "blobs", "tmp", "locks", "trash");
     private static final Pattern PURPOSE = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
 
     private final Path root;
@@ -101,7 +90,7 @@ public final class Storage implements AutoCloseable {
      * refused, never changed. Close it to leave the store's users (exit does too).
      */
     public static Storage open(Path root) throws StoreException {
-        Path real = prepare(root);
+        Path real = Layout.prepare(root);
         UseLock use;
         try {
             use = UseLock.acquire(real.resolve("locks/store.lock"));
@@ -111,7 +100,7 @@ public final class Storage implements AutoCloseable {
         Storage s = new Storage(real, use);
         try {
             // a reset may have run while we waited for the lock; it leaves a valid store, but check
-            if (readVersion(real) == null) throw invalid(real, "version file vanished");
+            if (Layout.readVersion(real) == null) throw Layout.invalid(real, "version file vanished");
         } catch (IOException e) {
             s.close();
             throw StoreException.io("can't use storage directory", real, e);
@@ -125,97 +114,6 @@ public final class Storage implements AutoCloseable {
             // leftovers stay for the next open; the store itself is fine
         }
         return s;
-    }
-
-    /** Checks or creates the layout; returns the root's real path. */
-    private static Path prepare(Path root) throws StoreException {
-        if (!root.isAbsolute()) throw new StoreException("storage directory must be an absolute path: " + root);
-        Path r = root.normalize();
-        try {
-            if (Files.exists(r) && !Files.isDirectory(r)) throw new StoreException("storage directory is not a directory: " + r);
-            Files.createDirectories(r);
-            Path real = r.toRealPath();
-            if (readVersion(real) == null) initialise(real);
-            createTree(real); // in case someone removed a part of it
-            return real;
-        } catch (IOException e) {
-            throw StoreException.io("can't use storage directory", r, e);
-        }
-    }
-
-    /**
-     * The version if it is ours; null if there is no version file; refuses anything else. The file
-     * is written last, by rename, so a store with one is complete.
-     */
-    private static String readVersion(Path root) throws StoreException, IOException {
-        String text = versionText(root);
-        if (text == null || text.equals(LAYOUT_VERSION)) return text;
-        if (text.matches("[0-9]+"))
-            throw new StoreException("storage directory is Charliecloud's (layout version " + text + "), not chj's: " + root,
-                    "chj keeps its own layout and never changes Charliecloud's; use another directory with -s or"
-                            + " CH_IMAGE_STORAGE (chj's default is /var/tmp/$USER.chj)");
-        if (text.startsWith("chj-"))
-            throw new StoreException("incompatible storage directory version " + text + ": " + root,
-                    "you can delete and re-initialize with \"ch-image reset\"");
-        throw invalid(root, "unknown version '" + (text.length() > 20 ? text.substring(0, 20) + "…" : text) + "'");
-    }
-
-    /** The version file's content, stripped; null if there is none. */
-    private static String versionText(Path root) throws StoreException, IOException {
-        Path v = root.resolve(VERSION);
-        if (!Files.exists(v, LinkOption.NOFOLLOW_LINKS)) return null;
-        if (!Files.isRegularFile(v, LinkOption.NOFOLLOW_LINKS) || Files.size(v) > 64)
-            throw invalid(root, "version is not a small file");
-        return Files.readString(v, StandardCharsets.UTF_8).strip();
-    }
-
-    private static StoreException invalid(Path root, String why) {
-        return new StoreException("storage directory seems invalid: " + root + ": " + why,
-                "use an empty or new directory for chj (-s or CH_IMAGE_STORAGE)");
-    }
-
-    /**
-     * Makes an empty directory a store. Several processes may try at once: they queue on
-     * {@code .init.lock}, and the first writes the version file last.
-     */
-    @SuppressWarnings("try") // the lock is held for the block
-    private static void initialise(Path root) throws StoreException, IOException {
-        checkInitialisable(root);
-        try (FileMutex m = FileMutex.acquire(root.resolve(INIT_LOCK))) {
-            if (readVersion(root) != null) return; // another process finished first
-            checkInitialisable(root);
-            for (String d : TREE) Files.createDirectories(root.resolve(d));
-            writeVersion(root);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while initialising storage directory: " + root);
-        }
-    }
-
-    private static void checkInitialisable(Path root) throws StoreException, IOException {
-        List<String> names = list(root);
-        if (names.isEmpty()) return;
-        boolean ours = names.contains(INIT_LOCK)
-                && names.stream().allMatch(n -> INIT_ENTRIES.contains(n) || n.startsWith(VERSION + ".tmp."));
-        if (!ours) throw invalid(root, "not empty and no version file");
-    }
-
-    private static void writeVersion(Path root) throws IOException {
-        Path tmp = root.resolve(VERSION + ".tmp." + ProcessHandle.current().pid() + "." + randomHex());
-        Files.writeString(tmp, LAYOUT_VERSION + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, root.resolve(VERSION), StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void createTree(Path root) throws StoreException {
-        for (String d : TREE) {
-            Path p = root.resolve(d);
-            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) continue;
-            try {
-                Files.createDirectories(p);
-            } catch (IOException e) {
-                throw StoreException.io("can't create", p, e);
-            }
-        }
     }
 
     /** The real path of the storage directory. */
@@ -270,7 +168,7 @@ public final class Storage implements AutoCloseable {
         }
     }
 
-    private Optional<FileMutex> tryAcquire(Path lockFile) throws StoreException {
+    Optional<FileMutex> tryAcquire(Path lockFile) throws StoreException {
         checkOpen();
         try {
             return Optional.ofNullable(FileMutex.tryAcquire(lockFile));
@@ -292,7 +190,7 @@ public final class Storage implements AutoCloseable {
         checkOpen();
         if (!PURPOSE.matcher(purpose).matches()) throw new IllegalArgumentException("bad staging purpose: " + purpose);
         for (int attempt = 0; ; attempt++) {
-            String id = purpose + "." + ProcessHandle.current().pid() + "." + randomHex();
+            String id = purpose + "." + ProcessHandle.current().pid() + "." + Layout.randomHex();
             Path lockFile = root.resolve("locks/staging").resolve(id + ".lock");
             Path dir = root.resolve("tmp").resolve(id);
             Optional<FileMutex> owner = tryAcquire(lockFile);
@@ -377,7 +275,7 @@ public final class Storage implements AutoCloseable {
     public List<String> imageNames() throws StoreException {
         try {
             List<String> out = new ArrayList<>();
-            for (String n : list(root.resolve("img")))
+            for (String n : Layout.list(root.resolve("img")))
                 if (!n.startsWith(".")) out.add(Reference.fromStoreName(n));
             out.sort(null);
             return out;
@@ -423,88 +321,11 @@ public final class Storage implements AutoCloseable {
      */
     public Cleanup cleanStale() throws StoreException {
         checkOpen();
+        Cleaner cleaner = new Cleaner(this);
         try {
-            return new Cleanup(cleanStaging(), cleanPartial(), cleanTrash());
+            return new Cleanup(cleaner.cleanStaging(), cleaner.cleanPartial(), cleaner.cleanTrash());
         } catch (IOException e) {
             throw StoreException.io("can't clean storage directory", root, e);
-        }
-    }
-
-    @SuppressWarnings("try") // locks are held for their blocks
-    private int cleanStaging() throws IOException, StoreException {
-        int removed = 0;
-        Path tmp = root.resolve("tmp");
-        Path locks = root.resolve("locks/staging");
-        for (String name : list(tmp)) {
-            Path lockFile = locks.resolve(name + ".lock");
-            Optional<FileMutex> dead = tryAcquire(lockFile);
-            if (dead.isEmpty()) continue; // owner alive
-            try (FileMutex m = dead.get()) {
-                Path old = trashPath(name);
-                try {
-                    Files.move(tmp.resolve(name), old, StandardCopyOption.ATOMIC_MOVE);
-                    removed++;
-                    deleteQuietly(old);
-                } catch (NoSuchFileException gone) {
-                    // published or cleaned meanwhile
-                }
-                Files.deleteIfExists(lockFile);
-            }
-        }
-        // Lock files whose directory is gone: an owner that died between locking and mkdir, or a
-        // cleaner that died. Young ones may belong to an owner about to lock; leave those.
-        for (String name : list(locks)) {
-            if (!name.endsWith(".lock")) continue;
-            Path lockFile = locks.resolve(name);
-            if (Files.exists(tmp.resolve(name.substring(0, name.length() - 5)), LinkOption.NOFOLLOW_LINKS)) continue;
-            if (!olderThan(lockFile, STALE_TEMP)) continue;
-            Optional<FileMutex> dead = tryAcquire(lockFile);
-            if (dead.isEmpty()) continue;
-            try (FileMutex m = dead.get()) {
-                Files.deleteIfExists(lockFile);
-            }
-        }
-        return removed;
-    }
-
-    @SuppressWarnings("try") // the blob lock is held for its block
-    private int cleanPartial() throws IOException, StoreException {
-        int removed = 0;
-        Path partial = root.resolve("blobs/partial");
-        for (String name : list(partial)) {
-            Path p = partial.resolve(name);
-            if (name.startsWith(".")) {
-                if (olderThan(p, STALE_TEMP) && Files.deleteIfExists(p)) removed++;
-                continue;
-            }
-            if (!olderThan(p, STALE_PART)) continue;
-            Digest d = blobs.digestOfPart(name);
-            if (d == null) continue; // not ours to judge
-            Optional<BlobLock> lock = tryLockBlob(d);
-            if (lock.isEmpty()) continue; // being resumed right now
-            try (BlobLock l = lock.get()) {
-                if (olderThan(p, STALE_PART) && Files.deleteIfExists(p)) removed++;
-            }
-        }
-        return removed;
-    }
-
-    private int cleanTrash() throws IOException {
-        int removed = 0;
-        Path trash = root.resolve("trash");
-        for (String name : list(trash)) {
-            // Everything here is garbage; a concurrent remover of the same entry is tolerated.
-            if (deleteQuietly(trash.resolve(name))) removed++;
-        }
-        return removed;
-    }
-
-    private static boolean olderThan(Path p, Duration age) throws IOException {
-        try {
-            Instant m = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant();
-            return m.isBefore(Instant.now().minus(age));
-        } catch (NoSuchFileException e) {
-            return false;
         }
     }
 
@@ -515,7 +336,7 @@ public final class Storage implements AutoCloseable {
     public void reset() throws StoreException {
         checkOpen();
         try {
-            use.exclusively(root, () -> wipeAndInitialise(root));
+            use.exclusively(root, () -> Layout.wipeAndInitialise(root));
         } catch (IOException e) {
             throw StoreException.io("can't reset storage directory", root, e);
         }
@@ -534,7 +355,7 @@ public final class Storage implements AutoCloseable {
         }
         String version;
         try {
-            version = versionText(r.toRealPath());
+            version = Layout.versionText(r.toRealPath());
         } catch (IOException e) {
             throw StoreException.io("can't reset storage directory", r, e);
         }
@@ -553,7 +374,7 @@ public final class Storage implements AutoCloseable {
             Files.createDirectories(real.resolve("locks"));
             UseLock use = UseLock.acquire(real.resolve("locks/store.lock"));
             try {
-                use.exclusively(real, () -> wipeAndInitialise(real));
+                use.exclusively(real, () -> Layout.wipeAndInitialise(real));
             } finally {
                 use.release();
             }
@@ -562,53 +383,19 @@ public final class Storage implements AutoCloseable {
         }
     }
 
-    /**
-     * Deletes all but the store lock (held by the caller) and writes a fresh layout. The version file
-     * stays until it is replaced, so that a process opening the store meanwhile does not take the
-     * half-emptied directory for a foreign one; it waits for the store lock instead.
-     */
-    private static void wipeAndInitialise(Path root) throws IOException {
-        for (String name : list(root)) {
-            if (name.equals("locks") || name.equals(INIT_LOCK) || name.equals(VERSION)) continue;
-            Trees.deleteIfExists(root.resolve(name));
-        }
-        Path locks = root.resolve("locks");
-        for (String name : list(locks))
-            if (!name.equals("store.lock")) Trees.deleteIfExists(locks.resolve(name));
-        for (String d : TREE) Files.createDirectories(root.resolve(d));
-        writeVersion(root);
-    }
-
     // ---------------------------------------------------------------- helpers
 
-    private Path trashPath(String name) {
-        return root.resolve("trash").resolve(name + "." + ProcessHandle.current().pid() + "." + randomHex());
+    Path trashPath(String name) {
+        return root.resolve("trash").resolve(name + "." + ProcessHandle.current().pid() + "." + Layout.randomHex());
     }
 
     /** Deletes a trash entry; failure only leaves garbage that the next cleaning retries. */
-    private static boolean deleteQuietly(Path p) {
+    static boolean deleteQuietly(Path p) {
         try {
             return Trees.deleteIfExists(p);
         } catch (IOException e) {
             return false;
         }
-    }
-
-    static String randomHex() {
-        byte[] b = new byte[4];
-        ThreadLocalRandom.current().nextBytes(b);
-        return HexFormat.of().formatHex(b);
-    }
-
-    /** The names in a directory; empty if it does not exist. */
-    static List<String> list(Path dir) throws IOException {
-        List<String> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) out.add(p.getFileName().toString());
-        } catch (NoSuchFileException e) {
-            return out;
-        }
-        return out;
     }
 
     void checkOpen() {

@@ -41,7 +41,7 @@ class BlobStoreTest {
         assertThat(blobs.readSmall(d)).isEqualTo(manifest);
         assertThat(blobs.putSmall(manifest)).isEqualTo(d); // idempotent
         assertThat(blobs.list()).containsExactly(d);
-        assertThat(Storage.list(store.root().resolve("blobs/partial"))).isEmpty();
+        assertThat(Layout.list(store.root().resolve("blobs/partial"))).isEmpty();
     }
 
     @Test

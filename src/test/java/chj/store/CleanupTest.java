@@ -51,8 +51,8 @@ class CleanupTest {
         }
         try (Storage again = Storage.open(store.root())) {
             assertThat(staged).doesNotExist();
-            assertThat(Storage.list(again.root().resolve("locks/staging"))).isEmpty();
-            assertThat(Storage.list(again.root().resolve("trash"))).isEmpty();
+            assertThat(Layout.list(again.root().resolve("locks/staging"))).isEmpty();
+            assertThat(Layout.list(again.root().resolve("trash"))).isEmpty();
         }
     }
 
@@ -65,8 +65,8 @@ class CleanupTest {
                 assertThat(mine.dir().resolve("work")).exists();
             }
         }
-        assertThat(Storage.list(store.root().resolve("tmp"))).isEmpty();
-        assertThat(Storage.list(store.root().resolve("locks/staging"))).isEmpty();
+        assertThat(Layout.list(store.root().resolve("tmp"))).isEmpty();
+        assertThat(Layout.list(store.root().resolve("locks/staging"))).isEmpty();
     }
 
     @Test
@@ -75,7 +75,7 @@ class CleanupTest {
         Path orphan = Files.createDirectories(store.root().resolve("tmp/pull.1.deadbeef/sub"));
         assertThat(store.cleanStale().stagingDirs()).isEqualTo(1);
         assertThat(orphan.getParent()).doesNotExist();
-        assertThat(Storage.list(store.root().resolve("locks/staging"))).isEmpty();
+        assertThat(Layout.list(store.root().resolve("locks/staging"))).isEmpty();
     }
 
     @Test
@@ -114,6 +114,6 @@ class CleanupTest {
         Path leftover = Files.createDirectories(store.root().resolve("trash/alpine.123.abcdef01/usr/bin"));
         Files.writeString(leftover.resolve("sh"), "x");
         assertThat(store.cleanStale().trashEntries()).isEqualTo(1);
-        assertThat(Storage.list(store.root().resolve("trash"))).isEmpty();
+        assertThat(Layout.list(store.root().resolve("trash"))).isEmpty();
     }
 }

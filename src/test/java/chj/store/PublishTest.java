@@ -47,8 +47,8 @@ class PublishTest {
         assertThat(StoreTesting.versionOf(img)).isEqualTo("one");
         StoreTesting.publishVersion(store, "alpine+3.19", "two");
         assertThat(StoreTesting.versionOf(img)).isEqualTo("two");
-        assertThat(Storage.list(store.root().resolve("tmp"))).isEmpty();
-        assertThat(Storage.list(store.root().resolve("trash"))).isEmpty();
+        assertThat(Layout.list(store.root().resolve("tmp"))).isEmpty();
+        assertThat(Layout.list(store.root().resolve("trash"))).isEmpty();
         assertThat(store.imageExists("alpine+3.19")).isTrue();
     }
 
@@ -88,7 +88,7 @@ class PublishTest {
         assertThat(store.deleteImage("alpine+3.19")).isFalse();
         assertThat(store.imageDir("alpine+3.19")).doesNotExist();
         assertThat(store.imageNames()).containsExactly("localhost:5000/x", "quay.io/foo/bar:1.0");
-        assertThat(Storage.list(store.root().resolve("trash"))).isEmpty();
+        assertThat(Layout.list(store.root().resolve("trash"))).isEmpty();
     }
 
     @Test
@@ -100,7 +100,7 @@ class PublishTest {
         Files.setPosixFilePermissions(locked, Set.of());
         assertThat(store.deleteImage("ro")).isTrue();
         assertThat(img).doesNotExist();
-        assertThat(Storage.list(store.root().resolve("trash"))).isEmpty();
+        assertThat(Layout.list(store.root().resolve("trash"))).isEmpty();
     }
 
     /**
@@ -200,10 +200,10 @@ class PublishTest {
     private void assertConsistent(List<String> names) throws IOException, StoreException {
         assertThat(store.imageNames()).containsExactlyElementsOf(names);
         for (String n : names) StoreTesting.versionOf(store.imageDir(n));
-        assertThat(Storage.list(store.root().resolve("tmp"))).isEmpty();
-        assertThat(Storage.list(store.root().resolve("trash"))).isEmpty();
-        assertThat(Storage.list(store.root().resolve("blobs/partial"))).isEmpty();
-        assertThat(Storage.list(store.root().resolve("locks/staging"))).isEmpty();
+        assertThat(Layout.list(store.root().resolve("tmp"))).isEmpty();
+        assertThat(Layout.list(store.root().resolve("trash"))).isEmpty();
+        assertThat(Layout.list(store.root().resolve("blobs/partial"))).isEmpty();
+        assertThat(Layout.list(store.root().resolve("locks/staging"))).isEmpty();
         for (var d : store.blobs().list()) store.blobs().readSmall(d); // every cached blob verifies
     }
 }
