@@ -147,13 +147,15 @@ class PublishTest {
                 readerFailure.set(t);
             }
         });
-        for (int i = 1; i <= 60; i++) StoreTesting.publishVersion(store, name, "v" + i);
+        int last = 0;
+        // until the reader has overlapped with publishes (a loaded machine may schedule it late)
+        while (last < 60 || (seen.size() < 2 && last < 2000)) StoreTesting.publishVersion(store, name, "v" + ++last);
         stop.set(true);
         reader.join(10_000);
         if (readerFailure.get() != null) throw new AssertionError(readerFailure.get());
         assertThat(consistentReads.get()).isPositive();
         assertThat(seen.size()).isGreaterThan(1); // the reader really overlapped with publishes
-        assertThat(StoreTesting.versionOf(img)).isEqualTo("v60");
+        assertThat(StoreTesting.versionOf(img)).isEqualTo("v" + last);
     }
 
     @Test
