@@ -57,14 +57,14 @@ final class Container {
 
             Command cmd = new Command(o.cmd, env, Command.keepFds(), o.verbosity < 0 ? -o.verbosity : 0);
             MemorySegment filter = o.seccomp ? Seccomp.nativeProgram(Seccomp.program()) : null;
-            String ready = System.getProperty("chj.join.ready");
+            Join.Winner winner = Join.winner();
             Log.info("executing: " + String.join(" ", o.cmd));
             if (training) {
                 Training.exercise(cmd, filter);
                 return;
             }
             enter(newroot, o.cd, cwd);
-            if (ready != null) markReady(ready);
+            if (winner != null) Join.markReady(winner);
             dropPrivileges(filter, uid);
             cmd.exec();
         } finally {
@@ -148,15 +148,6 @@ final class Container {
         } else if (!Sys.tryChdir(cwd)) {
             Log.info("can't cd to " + cwd + " in the container; using /");
             Sys.tryChdir("/");
-        }
-    }
-
-    /** Tells --join peers that the container is complete: they may enter it now. */
-    private static void markReady(String path) throws RunException {
-        try {
-            Sys.close(Sys.open(path, Linux.O_WRONLY | Linux.O_CREAT | Linux.O_EXCL, 0600));
-        } catch (ErrnoException e) {
-            throw new RunException("--join: can't tell peers the container is ready: " + e.getMessage());
         }
     }
 

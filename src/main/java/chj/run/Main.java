@@ -52,12 +52,13 @@ public final class Main {
         if (o.feature != null) return Features.check(o.feature, env);
         String user = env.get("USER");
         if (user == null || user.isEmpty()) throw new RunException("$USER not set");
+        String holder = System.getProperty("chj.join.holder");
         String joinPid = System.getProperty("chj.join.pid");
-        if (joinPid != null) {
-            Join.enter(o, env, Integer.parseInt(joinPid));
+        if (holder != null || joinPid != null) {
+            Join.enter(o, env, Integer.parseInt(holder != null ? holder : joinPid), holder != null);
             return 0;   // not reached
         }
-        if ((o.join || o.joinPid > 0) && System.getProperty("chj.join.ready") == null && !training)
+        if ((o.join || o.joinPid > 0) && System.getProperty("chj.join.base") == null && !training)
             throw new RunException("--join: start ch-run through its launcher (bin/ch-run), which coordinates peers");
         Container.run(o, env, training);
         return 0;
