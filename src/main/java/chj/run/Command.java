@@ -63,6 +63,7 @@ final class Command {
             closeOnExecAllBut(keepFds);
             if (quiet >= 1) Sys.dup2(devNull, 1);
             if (quiet >= 3) Sys.dup2(devNull, 2);
+            Sys.matchIgnoredSignals(callerIgnoredSignals());
             Sys.clearSignalMask();
         } catch (ErrnoException e) {
             throw new RunException(e.getMessage());
@@ -101,6 +102,16 @@ final class Command {
             lo = Math.max(lo, fd + 1L);
         }
         Sys.cloexecRange(lo, 0xffffffffL);
+    }
+
+    /** Signals the caller ignores, from the launcher (-Dchj.sigign=HEX, its SigIgn); default none. */
+    static long callerIgnoredSignals() {
+        String p = System.getProperty("chj.sigign");
+        try {
+            return p == null || p.isEmpty() ? 0 : Long.parseUnsignedLong(p, 16);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** Caller's descriptors from the launcher (-Dchj.keepfds=0,1,2,...), sorted; default 0,1,2. */

