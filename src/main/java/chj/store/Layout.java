@@ -22,10 +22,13 @@ final class Layout {
 
     static final String VERSION = "version";
     static final String INIT_LOCK = ".init.lock";
+    /** ch-run's default SquashFS mount point lives in the store (as Charliecloud's), and may come first. */
+    static final String MOUNT_POINT = "mnt";
     private static final List<String> TREE = List.of("img", "blobs", "blobs/sha256", "blobs/partial", "tmp",
-            "locks", "locks/img", "locks/blob", "locks/staging", "trash");
+            "locks", "locks/img", "locks/blob", "locks/staging", "trash", MOUNT_POINT);
+
     /** What a directory may hold while another process initialises it. */
-    private static final Set<String> INIT_ENTRIES = Set.of(INIT_LOCK, "img", "blobs", "tmp", "locks", "trash");
+    private static final Set<String> INIT_ENTRIES = Set.of(INIT_LOCK, "img", "blobs", "tmp", "locks", "trash", MOUNT_POINT);
 
     private Layout() {}
 
@@ -96,7 +99,7 @@ final class Layout {
 
     private static void checkInitialisable(Path root) throws StoreException, IOException {
         List<String> names = list(root);
-        if (names.isEmpty()) return;
+        if (names.isEmpty() || names.equals(List.of(MOUNT_POINT))) return;
         boolean ours = names.contains(INIT_LOCK)
                 && names.stream().allMatch(n -> INIT_ENTRIES.contains(n) || n.startsWith(VERSION + ".tmp."));
         if (!ours) throw invalid(root, "not empty and no version file");

@@ -68,6 +68,17 @@ class StorageLayoutTest {
     }
 
     @Test
+    void directoryHoldingOnlyTheSquashMountPointIsInitialised() throws Exception {
+        // ch-run makes <storage>/mnt for SquashFS images, possibly before any ch-image command ran
+        Path root = Files.createDirectory(tmp.resolve("runfirst"));
+        Files.createDirectory(root.resolve("mnt"));
+        try (Storage s = Storage.open(root)) {
+            assertThat(root.resolve("version")).hasContent("chj-1");
+            assertThat(root.resolve("mnt")).isDirectory();
+        }
+    }
+
+    @Test
     void missingSubdirectoriesOfAValidStoreAreRecreated() throws Exception {
         Path root = tmp.resolve("s");
         Storage.open(root).close();
