@@ -28,7 +28,9 @@ final class Layout {
             "locks", "locks/img", "locks/blob", "locks/staging", "trash", MOUNT_POINT);
 
     /** What a directory may hold while another process initialises it. */
-    private static final Set<String> INIT_ENTRIES = Set.of(INIT_LOCK, "img", "blobs", "tmp", "locks", "trash", MOUNT_POINT);
+    private static final Set<String> INIT_ENTRIES = Set.of(INIT_LOCK, "img", "blobs", "tmp", "locks", "trash", MOUNT_POINT,
+            // another process may finish (version written last) between our version check and this one
+            VERSION);
 
     private Layout() {}
 
