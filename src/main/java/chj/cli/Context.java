@@ -1,14 +1,20 @@
 package chj.cli;
 
 import chj.Log;
+import chj.registry.AuthException;
+import chj.registry.Credential;
 import chj.registry.CredentialChain;
+import chj.registry.CredentialSource;
 import chj.registry.RegistryClient;
 import chj.registry.RegistryLog;
 import chj.registry.RegistryOptions;
 import chj.store.Storage;
 import chj.store.StoreException;
+import java.io.Console;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** What the subcommands share: the console log, the store and the registry client, built from the global options. */
 final class Context {
@@ -48,10 +54,33 @@ final class Context {
         RegistryOptions options = RegistryOptions.builder()
                 .fromEnvironment(env)
                 .tlsVerify(!global.tlsNoVerify)
-                .credentials(CredentialChain.standard(env, rlog))
+                .credentials(credentials(rlog))
                 .log(rlog)
                 .build();
         return new RegistryClient(options);
+    }
+
+    /**
+     * Stored credentials are used whenever a registry asks (as Docker and Podman do). Authenticated
+     * mode ({@code --auth} or {@code CH_IMAGE_AUTH=yes}, Charliecloud's) adds a terminal prompt for a
+     * registry none of them covers.
+     */
+    private CredentialSource credentials(RegistryLog rlog) {
+        CredentialChain stored = CredentialChain.standard(env, rlog);
+        boolean authMode = global.auth || "yes".equals(env.get("CH_IMAGE_AUTH"));
+        if (!authMode) return stored;
+        return new CredentialChain(List.of(stored, (authority, repository) -> prompt(authority)));
+    }
+
+    private static Optional<Credential> prompt(String authority) throws AuthException {
+        Console console = System.console();
+        if (console == null || !console.isTerminal())
+            throw new AuthException("--auth: no stored credentials for " + authority + " and no terminal to ask on",
+                    "set CH_IMAGE_USERNAME and CH_IMAGE_PASSWORD, or log in with docker/podman/skopeo login");
+        String user = console.readLine("Username for %s: ", authority);
+        char[] password = console.readPassword("Password for %s@%s: ", user, authority);
+        if (user == null || password == null) return Optional.empty();
+        return Optional.of(new Credential(user, new String(password), "terminal prompt"));
     }
 
     static RegistryLog registryLog(ConsoleLog log) {

@@ -191,6 +191,36 @@ class PullIT {
     }
 
     @Test
+    void credentialsComeFromTheEnvironmentAndAuthModeWithoutThemFailsClearly() throws Exception {
+        String repo = TestRegistry.uniqueRepo("private");
+        TestImages.push(reg, repo, "t", "amd64", null, List.of(), List.of(TestImages.gzip(new TarBuilder().file("secret", "s"))));
+        try (FaultProxy proxy = FaultProxy.start(reg.authority()).auth(FaultProxy.Auth.BEARER, "alice", "pa55word")) {
+            String ref = proxy.authority() + "/" + repo + ":t";
+            Path store = tmp.resolve("store");
+            List<String> base = List.of(TestEnv.bin("ch-image"), "-s", store.toString());
+            Result anonymous = TestEnv.run(concat(base, "pull", ref, "anon"), java.util.Map.of("HOME", tmp.toString()), null, null);
+            assertThat(anonymous.exit()).isEqualTo(1);
+            assertThat(anonymous.err()).contains("--auth");
+
+            Result auth = TestEnv.run(concat(base, "--auth", "pull", ref, "anon"), java.util.Map.of("HOME", tmp.toString()), null, null);
+            assertThat(auth.exit()).isEqualTo(1);
+            assertThat(auth.err()).contains("no stored credentials").contains("CH_IMAGE_USERNAME");
+
+            Result ok = TestEnv.run(concat(base, "-vvv", "pull", ref, "mine"), java.util.Map.of("HOME", tmp.toString(),
+                    "CH_IMAGE_USERNAME", "alice", "CH_IMAGE_PASSWORD", "pa55word"), null, null);
+            assertThat(ok.exit()).as(ok.toString()).isZero();
+            assertThat(read(store.resolve("img/mine/secret"))).isEqualTo("s");
+            assertThat(ok.err()).doesNotContain("pa55word");
+        }
+    }
+
+    private static List<String> concat(List<String> a, String... b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(List.of(b));
+        return out;
+    }
+
+    @Test
     void eightConcurrentPullsIntoOneStoreAllSucceed() throws Exception {
         List<String> refs = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
