@@ -85,7 +85,7 @@ final class Authenticator {
         if (bearer != null) {
             if (sent.fresh()) return null; // a token fetched just now was refused: the answer is final
             h.challenge = bearer;
-            String wanted = bearer.param("scope") != null ? bearer.param("scope") : scope;
+            String wanted = mergeScopes(scope, bearer.param("scope"));
             // Forget the token only if it is the one refused: another thread may have just fetched a good one.
             if (sent.header() != null)
                 h.tokens.computeIfPresent(scopeKey(scope), (k, t) -> sent.header().equals("Bearer " + t.value()) ? null : t);
@@ -140,6 +140,31 @@ final class Authenticator {
         } finally {
             h.lock.unlock();
         }
+    }
+
+    /**
+     * The scopes to ask a token for: ours and those the challenge names, actions merged per resource
+     * ({@code repository:a:pull} and {@code repository:a:pull,push} give {@code repository:a:pull,push}).
+     * A challenge naming less than we need (a pull scope on a blob HEAD during a push) must not cost
+     * us the push scope, and one naming more than we asked for is what the registry wants.
+     */
+    static String mergeScopes(String ours, String challenged) {
+        java.util.Map<String, java.util.Set<String>> byResource = new java.util.LinkedHashMap<>();
+        for (String list : new String[] {ours, challenged}) {
+            if (list == null) continue;
+            for (String s : list.split(" ")) {
+                if (s.isEmpty()) continue;
+                int colon = s.lastIndexOf(':'); // resource names may hold host:port, actions never a colon
+                String resource = colon < 0 ? s : s.substring(0, colon);
+                var actions = byResource.computeIfAbsent(resource, r -> new java.util.LinkedHashSet<>());
+                if (colon >= 0) for (String a : s.substring(colon + 1).split(",")) if (!a.isEmpty()) actions.add(a);
+            }
+        }
+        if (byResource.isEmpty()) return null;
+        List<String> out = new ArrayList<>();
+        byResource.forEach((resource, actions) ->
+                out.add(actions.isEmpty() ? resource : resource + ":" + String.join(",", actions)));
+        return String.join(" ", out);
     }
 
     private static String scopeKey(String scope) {

@@ -22,4 +22,20 @@ record Endpoint(String authority, String repository) {
     String pullScope() {
         return "repository:" + repository + ":pull";
     }
+
+    /** A push token must also allow pull: the client HEADs blobs before uploading them. */
+    String pushScope() {
+        return "repository:" + repository + ":pull,push";
+    }
+
+    /** For a cross-repository mount: push here, and pull from the repository the blob comes from. */
+    String mountScope(String fromRepository) {
+        return pushScope() + " repository:" + fromRepository + ":pull";
+    }
+
+    /** Another repository on the same registry, spelt as {@link #of} spells this one ({@code library/} on Docker Hub). */
+    String sibling(String repositoryName) {
+        boolean dockerHub = authority.equals(Reference.DOCKER_HUB);
+        return dockerHub && !repositoryName.contains("/") ? "library/" + repositoryName : repositoryName;
+    }
 }

@@ -15,8 +15,8 @@ import java.util.Set;
 import java.util.function.LongConsumer;
 
 /**
- * A client for the OCI distribution API (pull side), built to survive real registries. One per
- * process; thread-safe, so blobs can be fetched from a pool of threads at once.
+ * A client for the OCI distribution API, pull and push, built to survive real registries. One per
+ * process; thread-safe, so blobs can be fetched or pushed from a pool of threads at once.
  *
  * <p><b>HTTPS or HTTP.</b> Registries are spoken to in HTTPS. Loopback hosts (127.0.0.0/8,
  * localhost, ::1) and hosts named in {@link RegistryOptions#insecureRegistries()}
@@ -29,6 +29,13 @@ import java.util.function.LongConsumer;
  * missing Content-Length, chunked bodies, redirects to blob storage on other hosts (our Authorization
  * header is never sent there), 429 with Retry-After, 5xx, resets and stalls (retried with back-off,
  * downloads resumed with Range), wrong Content-Type on manifests (callers decide from the body).
+ *
+ * <p><b>Push.</b> Blobs first ({@link #pushBlob}: skipped when present, mounted from another
+ * repository where possible, else uploaded in whichever way the registry takes), the manifest last
+ * ({@link #pushManifest}). Push requests ask for {@code repository:NAME:pull,push} tokens (plus
+ * {@code pull} on mount sources) and use the client's credentials whenever the registry asks, so
+ * build the client with {@link CredentialChain#standard} for a push. Call {@link #ping} first so that
+ * refused credentials show before slow work.
  */
 public final class RegistryClient implements AutoCloseable {
 
@@ -49,6 +56,7 @@ public final class RegistryClient implements AutoCloseable {
     private final RegistryLog log;
     private final RequestExecutor executor;
     private final BlobDownloader blobs;
+    private final BlobUploader uploads;
 
     public RegistryClient(RegistryOptions options) {
         this.options = options;
@@ -57,6 +65,7 @@ public final class RegistryClient implements AutoCloseable {
         Authenticator auth = new Authenticator(options.credentials(), transport, log, options.retry());
         this.executor = new RequestExecutor(options, transport, auth);
         this.blobs = new BlobDownloader(executor, options, this);
+        this.uploads = new BlobUploader(executor, options);
     }
 
     public RegistryOptions options() {
@@ -131,6 +140,90 @@ public final class RegistryClient implements AutoCloseable {
             throws RegistryException {
         blobs.fetch(Endpoint.of(ref), displayName(ref, ""), digest, expectedSize, partFile,
                 progress == null ? n -> {} : progress);
+    }
+
+    /**
+     * Whether {@code ref}'s repository has blob {@code digest} ({@code HEAD}). Asks for a push token
+     * (this is the check before an upload). 401 and 403 count as absent, as registries answer so
+     * for what they will not admit exists.
+     */
+    public boolean blobExists(Reference ref, Digest digest) throws RegistryException {
+        return uploads.exists(Endpoint.of(ref), displayName(ref, ""), digest);
+    }
+
+    /**
+     * Puts blob {@code digest} ({@code size} bytes, read from {@code file}) into {@code ref}'s
+     * repository: nothing to do if it is there already; else mounted from the first of
+     * {@code mountFromRepos} (repositories of the same registry, e.g. the one the image was pulled
+     * from) that the registry mounts from; else uploaded, by a single POST, POST then PUT, or PATCH
+     * chunks, whichever the registry takes (remembered per registry). Streams from the file; resumes
+     * after failures where the registry's upload status says.
+     *
+     * @param progress gets the bytes sent so far; may drop when an upload has to start over
+     * @return how the blob got there
+     * @throws AuthException           the registry refused our credentials, or wants some and there are none
+     * @throws DigestMismatchException the registry stored the bytes under another digest
+     */
+    public UploadResult pushBlob(Reference ref, Digest digest, long size, Path file, List<String> mountFromRepos,
+                                 LongConsumer progress) throws RegistryException {
+        return uploads.push(Endpoint.of(ref), displayName(ref, ""), digest, size, file,
+                mountFromRepos == null ? List.of() : mountFromRepos, progress == null ? n -> {} : progress);
+    }
+
+    /**
+     * PUTs a manifest or index as {@code tag} (or by digest when {@code tag} is null or a digest) of
+     * {@code ref}'s repository, with exactly these bytes and {@code mediaType} as Content-Type.
+     * Push its blobs first: registries refuse manifests naming blobs they lack.
+     *
+     * @return SHA-256 of {@code body}, the manifest's digest
+     * @throws DigestMismatchException the registry says it stored it under another digest
+     */
+    public Digest pushManifest(Reference ref, String tag, String mediaType, byte[] body) throws RegistryException {
+        Endpoint ep = Endpoint.of(ref);
+        Digest digest = Digest.sha256(body);
+        String reference = tag == null ? digest.toString() : tag;
+        String shown = displayName(ref, reference.contains(":") ? "@" + reference : ":" + reference);
+        var call = new RequestExecutor.Call(ep.authority(), ep.repository(), ep.pushScope(), "PUT",
+                "/v2/" + ep.repository() + "/manifests/" + reference,
+                List.<String[]>of(new String[] {"Content-Type", mediaType}), null,
+                () -> java.net.http.HttpRequest.BodyPublishers.ofByteArray(body));
+        try (Response r = executor.execute(call, new Attempts(options.retry(), log))) {
+            int s = r.status();
+            if (s == 401 || s == 403) throw pushDenied(r, ep);
+            if (s < 200 || s >= 300) {
+                ErrorBody err = ErrorBody.read(r);
+                String hint = switch (err.code()) {
+                    case "MANIFEST_BLOB_UNKNOWN", "BLOB_UNKNOWN" -> "push the blobs the manifest names first";
+                    case "NAME_UNKNOWN" -> "some registries (ECR) need the repository created first";
+                    default -> s == 413 ? "the registry limits manifest size" : null;
+                };
+                throw new RegistryException("cannot push manifest " + shown + ": registry answered " + s + err.suffix(),
+                        hint, null);
+            }
+            Digest served = parseDigest(r.header("Docker-Content-Digest"));
+            if (served != null && served.algorithm().equals(digest.algorithm()) && !served.equals(digest))
+                throw new DigestMismatchException("manifest " + shown + " as stored by the registry", digest, served);
+            return digest;
+        }
+    }
+
+    /**
+     * The exception for a push request the registry refused with 401 or 403 after the auth dance:
+     * no credentials where some are needed, credentials refused, or credentials without push rights.
+     */
+    static AuthException pushDenied(Response r, Endpoint ep) {
+        ErrorBody err = ErrorBody.read(r);
+        Authorization sent = r.sentAuthorization;
+        String start = "authentication failed for " + ep.authority() + ": ";
+        if (!sent.withCredentials())
+            return new AuthException(start + "pushing to " + ep.repository() + " needs credentials, and none were found"
+                    + err.suffix(), "set CH_IMAGE_USERNAME and CH_IMAGE_PASSWORD, or log in (docker login, ~/.netrc); see --auth");
+        String who = sent.credential().username() + " (from " + sent.credential().origin() + ")";
+        if (r.status() == 401 && sent.header() != null && sent.header().startsWith("Basic "))
+            return new AuthException(start + "credentials of " + who + " refused" + err.suffix(),
+                    "check the user name and password or token (CH_IMAGE_USERNAME, CH_IMAGE_PASSWORD)");
+        return new AuthException(start + who + " may not push to " + ep.repository() + err.suffix(),
+                "the credentials may not grant push access to " + ep.repository());
     }
 
     /** All tags of {@code ref}'s repository, in the registry's order, following {@code Link} pagination. */

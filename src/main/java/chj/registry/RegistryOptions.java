@@ -25,18 +25,25 @@ import java.util.stream.Collectors;
  *                               registry serves ranges); {@code Long.MAX_VALUE} turns that off
  * @param rangeParts             parallel parts per large blob
  * @param proxy                  proxy selector, or null for direct connections
+ * @param uploadChunkSize        bytes per PATCH when a registry takes blobs only in chunks (raised to
+ *                               the registry's {@code OCI-Chunk-Min-Length} where it names one)
  */
 public record RegistryOptions(boolean tlsVerify, Set<String> insecureRegistries, CredentialSource credentials,
                               RegistryLog log, RetryPolicy retry, Duration connectTimeout, Duration readTimeout,
-                              int maxConnectionsPerHost, long rangeThreshold, int rangeParts, ProxySelector proxy) {
+                              int maxConnectionsPerHost, long rangeThreshold, int rangeParts, ProxySelector proxy,
+                              long uploadChunkSize) {
 
     public static final long DEFAULT_RANGE_THRESHOLD = 64L << 20;
+
+    /** Large enough for ECR (S3 multipart wants at least 5 MiB per part), small enough to resend cheaply. */
+    public static final long DEFAULT_UPLOAD_CHUNK_SIZE = 16L << 20;
 
     public RegistryOptions {
         insecureRegistries = insecureRegistries.stream().map(s -> s.trim().toLowerCase(Locale.ROOT))
                 .filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
         if (maxConnectionsPerHost < 1) throw new IllegalArgumentException("maxConnectionsPerHost < 1");
         if (rangeParts < 1) throw new IllegalArgumentException("rangeParts < 1");
+        if (uploadChunkSize < 1) throw new IllegalArgumentException("uploadChunkSize < 1");
     }
 
     public static Builder builder() {
@@ -55,6 +62,7 @@ public record RegistryOptions(boolean tlsVerify, Set<String> insecureRegistries,
         private long rangeThreshold = DEFAULT_RANGE_THRESHOLD;
         private int rangeParts = 4;
         private ProxySelector proxy;
+        private long uploadChunkSize = DEFAULT_UPLOAD_CHUNK_SIZE;
 
         /** Reads {@code CH_IMAGE_INSECURE_REGISTRIES} (comma-separated host[:port]) and https_proxy & co. */
         public Builder fromEnvironment(Map<String, String> env) {
@@ -119,9 +127,14 @@ public record RegistryOptions(boolean tlsVerify, Set<String> insecureRegistries,
             return this;
         }
 
+        public Builder uploadChunkSize(long v) {
+            uploadChunkSize = v;
+            return this;
+        }
+
         public RegistryOptions build() {
             return new RegistryOptions(tlsVerify, insecure, credentials, log, retry, connectTimeout, readTimeout,
-                    maxConnectionsPerHost, rangeThreshold, rangeParts, proxy);
+                    maxConnectionsPerHost, rangeThreshold, rangeParts, proxy, uploadChunkSize);
         }
     }
 }

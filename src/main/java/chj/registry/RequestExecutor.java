@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.net.http.HttpRequest;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -15,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 
 /**
  * One logical request to a registry, made robust: authentication (via {@link Authenticator}),
@@ -36,8 +38,18 @@ final class RequestExecutor {
     /**
      * @param path    absolute path and query on the registry, e.g. {@code /v2/library/alpine/manifests/3.19}
      * @param scope   token scope the request needs, e.g. {@code repository:library/alpine:pull}, or null
+     *                (several scopes are separated by spaces)
+     * @param url     where to send it instead of {@code path} on the registry (an upload session's
+     *                Location, which may be on another host), or null
+     * @param body    a fresh copy of the request body for each try (auth rounds, redirects, retries), or null
      */
-    record Call(String authority, String repository, String scope, String method, String path, List<String[]> headers) {}
+    record Call(String authority, String repository, String scope, String method, String path, List<String[]> headers,
+                URI url, Supplier<HttpRequest.BodyPublisher> body) {
+
+        Call(String authority, String repository, String scope, String method, String path, List<String[]> headers) {
+            this(authority, repository, scope, method, path, headers, null, null);
+        }
+    }
 
     /** What one try ended with: a response to hand over, or a reason to try again. */
     private sealed interface Outcome permits Done, Again {}
@@ -57,6 +69,10 @@ final class RequestExecutor {
         return transport;
     }
 
+    RegistryOptions options() {
+        return options;
+    }
+
     /**
      * Runs the call to a final response: 2xx, or an error status the caller interprets (404, a 401
      * that authentication could not cure, …). Throws when tries run out or the failure is not
@@ -67,7 +83,7 @@ final class RequestExecutor {
         while (true) {
             Outcome outcome;
             try {
-                outcome = tryOnce(call);
+                outcome = tryOnce(call, true);
             } catch (IOException e) {
                 if (!transient_(e)) throw unreachable(call, e);
                 if (!retry(attempts, what, HttpTransport.describe(e), null)) throw unreachable(call, e);
@@ -88,6 +104,15 @@ final class RequestExecutor {
         }
     }
 
+    /**
+     * One try, for requests that must not be repeated blindly (an upload chunk the registry may have
+     * partly stored): authentication rounds and redirects are followed, but any final status comes
+     * back, 5xx and 429 included, and a transport failure is thrown for the caller to recover from.
+     */
+    Response executeOnce(Call call) throws IOException, RegistryException {
+        return ((Done) tryOnce(call, false)).response();
+    }
+
     private static boolean retry(Attempts attempts, String what, String why, Duration wait) throws RegistryException {
         try {
             return attempts.retry(what, why, wait);
@@ -97,6 +122,7 @@ final class RequestExecutor {
     }
 
     private URI registryUri(Call call) {
+        if (call.url() != null) return call.url();
         try {
             return URI.create(transport.scheme(call.authority()) + "://" + call.authority() + call.path());
         } catch (IOException e) {
@@ -104,8 +130,10 @@ final class RequestExecutor {
         }
     }
 
-    private Outcome tryOnce(Call call) throws IOException, RegistryException {
-        URI start = URI.create(transport.scheme(call.authority()) + "://" + call.authority() + call.path());
+    private Outcome tryOnce(Call call, boolean retryStatuses) throws IOException, RegistryException {
+        String origin = transport.scheme(call.authority()) + "://" + call.authority();
+        URI registry = URI.create(origin + "/");
+        URI start = call.url() != null ? call.url() : URI.create(origin + call.path());
         Semaphore permit = permits.computeIfAbsent(call.authority(), a -> new Semaphore(options.maxConnectionsPerHost(), true));
         try {
             permit.acquire();
@@ -120,13 +148,15 @@ final class RequestExecutor {
             int authRounds = 0;
             int redirects = 0;
             while (true) {
-                boolean onRegistry = sameOrigin(uri, start);
+                // Our credentials go to the registry's own origin only: not to blob storage a
+                // redirect points at, nor to an upload session on another host.
+                boolean onRegistry = sameOrigin(uri, registry);
                 Authorization a = !onRegistry ? Authorization.ANONYMOUS
                         : next != null ? next : auth.current(call.authority(), call.repository(), call.scope());
                 next = null;
                 List<String[]> headers = new ArrayList<>(call.headers());
                 if (a.header() != null) headers.add(new String[] {"Authorization", a.header()});
-                Response r = transport.send(call.method(), uri, headers, null);
+                Response r = transport.send(call.method(), uri, headers, call.body() == null ? null : call.body().get());
                 int status = r.status();
 
                 if (status == 401 && onRegistry && authRounds < MAX_AUTH_ROUNDS) {
@@ -151,11 +181,11 @@ final class RequestExecutor {
                         throw new RegistryException(call.method() + " " + Redact.url(start)
                                 + ": refusing redirect from HTTPS to plain HTTP at " + target.getHost());
                     log.verbose("redirected to " + Redact.url(target)
-                            + (sameOrigin(target, start) ? "" : " (without our credentials)"));
+                            + (sameOrigin(target, registry) ? "" : " (without our credentials)"));
                     uri = target;
                     continue;
                 }
-                if (status == 429) {
+                if (status == 429 && retryStatuses) {
                     Duration wait = retryAfter(r.header("Retry-After"));
                     r.close();
                     if (wait != null && wait.compareTo(options.retry().maxRetryAfter()) > 0)
@@ -163,7 +193,7 @@ final class RequestExecutor {
                                 + wait.toSeconds() + " s", "wait, or authenticate (--auth) for a higher limit", null);
                     return new Again("too many requests (429)", wait);
                 }
-                if (retryableStatus(status)) {
+                if (retryableStatus(status) && retryStatuses) {
                     r.close();
                     return new Again("server error " + status, null);
                 }

@@ -37,9 +37,14 @@ import java.util.regex.Pattern;
  *
  * <p>Persistent settings: {@link #auth}, {@link #missingStatus}, {@link #framing},
  * {@link #manifestContentType}, {@link #redirectBlobs}, {@link #corruptByte}, {@link #ignoreRange},
- * {@link #tagPageSize}.
+ * {@link #tagPageSize}; for uploads {@link #singlePostStatus}, {@link #putBodyStatus},
+ * {@link #chunkMinLength}, {@link #uploadsElsewhere}.
  * One-shot faults: {@link #inject(Target, Fault, int)}. Everything seen is recorded
  * ({@link #requests()}, {@link #tokenRequests()}, {@link #storageRequests()}).
+ *
+ * <p>Upload sessions get stable URLs of the proxy's own ({@code /v2/NAME/blobs/uploads/ID}, relative,
+ * as many registries send), mapped to the registry's moving {@code _state} URLs, so that a client can
+ * ask a session's status after a broken PATCH as it would at most registries.
  *
  * <p>With Bearer auth it is its own token service ({@code http://127.0.0.1:PORT/token}): it issues
  * random tokens, optionally only for given Basic credentials, and accepts only tokens it issued.
@@ -53,7 +58,7 @@ public final class FaultProxy implements AutoCloseable {
     public enum Framing { AS_UPSTREAM, CHUNKED, CLOSE_DELIMITED }
 
     /** Which requests a one-shot fault applies to. */
-    public enum Target { MANIFEST, BLOB, TAGS, TOKEN, ANY }
+    public enum Target { MANIFEST, BLOB, TAGS, TOKEN, UPLOAD, ANY }
 
     /** A one-shot misbehaviour. */
     public sealed interface Fault {}
@@ -61,8 +66,14 @@ public final class FaultProxy implements AutoCloseable {
     /** Answer with this status (and headers) instead of forwarding. */
     public record Status(int code, Map<String, String> headers) implements Fault {}
 
-    /** Send the headers and {@code bytes} of the body, then reset the connection (RST). */
+    /**
+     * Send the headers and {@code bytes} of the body, then reset the connection (RST). On an upload
+     * PATCH or PUT: store only the first {@code bytes} of the request body in the session, then reset.
+     */
     public record ResetAfter(long bytes) implements Fault {}
+
+    /** Forget the token this request carries and answer 401, as when a token expires mid-push. */
+    public record ExpireToken() implements Fault {}
 
     /** Send the headers and {@code bytes} of the body, then go quiet for {@code pause}, then close. */
     public record StallAfter(long bytes, Duration pause) implements Fault {}
@@ -82,9 +93,12 @@ public final class FaultProxy implements AutoCloseable {
     private static final Pattern BLOB = Pattern.compile("/v2/(.+)/blobs/(sha256:[a-f0-9]{64})");
     private static final Pattern MANIFEST = Pattern.compile("/v2/(.+)/manifests/([^/?]+)");
     private static final Pattern TAGS = Pattern.compile("/v2/(.+)/tags/list");
+    private static final Pattern UPLOAD = Pattern.compile("/v2/(.+)/blobs/uploads/([^/]*)");
+    private static final Pattern ELSEWHERE_UPLOAD = Pattern.compile("/uploads/([^/]+)");
     private static final Pattern STORAGE = Pattern.compile("/storage/(.+)/(sha256:[a-f0-9]{64})");
     private static final Set<String> FORWARDED_RESPONSE_HEADERS = Set.of("content-type", "docker-content-digest",
-            "content-range", "accept-ranges", "link", "location", "etag", "docker-distribution-api-version");
+            "content-range", "accept-ranges", "link", "location", "etag", "docker-distribution-api-version",
+            "range", "docker-upload-uuid");
 
     private final String upstream;
     private final ServerSocket server;
@@ -112,6 +126,14 @@ public final class FaultProxy implements AutoCloseable {
     private volatile Target corruptTarget = Target.BLOB;
     private volatile boolean ignoreRange;
     private volatile int tagPageSize;
+    private volatile int singlePostStatus;
+    private volatile int putBodyStatus;
+    private volatile long chunkMinLength;
+    private volatile boolean uploadsElsewhere;
+    /** Upload session ID → the registry's current URL for it and the size of the last PATCH. */
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+
+    private record Session(String repo, String upstream, long lastPatch) {}
 
     private FaultProxy(String upstream) throws IOException {
         this.upstream = upstream;
@@ -199,6 +221,40 @@ public final class FaultProxy implements AutoCloseable {
     /** Serve tag lists in pages of {@code size} tags linked by {@code Link: <…>; rel="next"}; 0 = off. */
     public FaultProxy tagPageSize(int size) {
         this.tagPageSize = size;
+        return this;
+    }
+
+    /**
+     * How to answer a {@code POST …/uploads/?digest=} carrying a whole blob: 0 = as the registry
+     * does (Debian's ignores the body and answers 202), 201 = store it (as registries with
+     * single-POST uploads do), else answer this status (a registry refusing it).
+     */
+    public FaultProxy singlePostStatus(int status) {
+        this.singlePostStatus = status;
+        return this;
+    }
+
+    /** Answer this status to an upload PUT that carries bytes (a registry taking only chunks); 0 = off. */
+    public FaultProxy putBodyStatus(int status) {
+        this.putBodyStatus = status;
+        return this;
+    }
+
+    /**
+     * Send {@code OCI-Chunk-Min-Length} with new upload sessions, and refuse (400) a PATCH that
+     * follows a smaller one in its session (only the last chunk may be smaller); 0 = off.
+     */
+    public FaultProxy chunkMinLength(long bytes) {
+        this.chunkMinLength = bytes;
+        return this;
+    }
+
+    /**
+     * Hand out upload session URLs on the storage listener ({@code http://localhost:PORT/uploads/ID},
+     * absolute, another host), which serves them without authentication as pre-signed storage does.
+     */
+    public FaultProxy uploadsElsewhere(boolean on) {
+        this.uploadsElsewhere = on;
         return this;
     }
 
@@ -321,6 +377,7 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     private static Target targetOf(String path) {
+        if (UPLOAD.matcher(path).matches()) return Target.UPLOAD;
         if (BLOB.matcher(path).matches()) return Target.BLOB;
         if (MANIFEST.matcher(path).matches()) return Target.MANIFEST;
         if (TAGS.matcher(path).matches()) return Target.TAGS;
@@ -343,13 +400,7 @@ public final class FaultProxy implements AutoCloseable {
         if (path.equals("/token")) return token(req, out);
 
         String repo = repoOf(path);
-        if (!authorized(req)) {
-            Map<String, String> headers = new LinkedHashMap<>();
-            headers.put("WWW-Authenticate", challenge(repo));
-            headers.put("Content-Type", "application/json");
-            return simple(req, out, 401, headers,
-                    "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}");
-        }
+        if (!authorized(req)) return unauthorized(req, out, repo);
         Target target = targetOf(path);
         Fault fault = target == Target.ANY && path.equals("/v2/") ? null : nextFault(target);
         if (fault instanceof Pass) fault = null;
@@ -357,6 +408,12 @@ public final class FaultProxy implements AutoCloseable {
             Map<String, String> headers = new LinkedHashMap<>(st.headers());
             return simple(req, out, st.code(), headers, "{\"errors\":[{\"code\":\"INJECTED\",\"message\":\"injected " + st.code() + "\"}]}");
         }
+        if (fault instanceof ExpireToken) {
+            String a = req.header("authorization");
+            if (a != null && a.startsWith("Bearer ")) issued.remove(a.substring(7));
+            return unauthorized(req, out, repo);
+        }
+        if (target == Target.UPLOAD) return upload(req, s, out, fault, requests);
         if (redirectBlobs && target == Target.BLOB && req.method().equals("GET")) {
             Matcher m = BLOB.matcher(path);
             m.matches();
@@ -373,7 +430,7 @@ public final class FaultProxy implements AutoCloseable {
             up.body().close();
             Map<String, String> h = new LinkedHashMap<>();
             String body = "";
-            if (missingStatus == 401) h.put("WWW-Authenticate", challenge(repo));
+            if (missingStatus == 401) h.put("WWW-Authenticate", challenge(repo, req.method()));
             if (missingStatus == 400) {
                 h.put("Content-Type", "application/json");
                 body = "{\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"repository name not known to registry\"}]}";
@@ -421,19 +478,126 @@ public final class FaultProxy implements AutoCloseable {
         return simple(req, out, 200, headers, json.append("]}").toString());
     }
 
+    // --- uploads
+
+    /**
+     * Blob upload requests, on the registry's address or (with {@link #uploadsElsewhere}) the
+     * storage listener's: session URLs mapped to the registry's, the upload policies, resets.
+     */
+    private boolean upload(Request req, Socket s, OutputStream out, Fault fault, List<Seen> log) throws IOException {
+        String path = path(req.target());
+        String query = req.target().contains("?") ? req.target().substring(req.target().indexOf('?') + 1) : "";
+        Matcher m = UPLOAD.matcher(path);
+        String repo = null;
+        String id;
+        if (m.matches()) {
+            repo = m.group(1);
+            id = m.group(2);
+        } else {
+            Matcher e = ELSEWHERE_UPLOAD.matcher(path);
+            id = e.matches() ? e.group(1) : "";
+            if (id.isEmpty()) return answer(req, out, log, 404, "NAME_UNKNOWN", "no such upload URL");
+        }
+        if (id.isEmpty()) { // POST: a new session, a mount, or a whole blob in one POST
+            boolean single = query.contains("digest=") && !query.contains("mount=");
+            if (single && singlePostStatus == 201) {
+                HttpResponse<InputStream> start = forward(req, "/v2/" + repo + "/blobs/uploads/", "POST", new byte[0]);
+                start.body().close();
+                String location = start.headers().firstValue("Location").orElseThrow();
+                String digest = query.replaceAll(".*digest=([^&]*).*", "$1");
+                return relayUpload(req, out, log, forward(req, location + "&digest=" + digest, "PUT", req.body()), repo, null);
+            }
+            if (single && singlePostStatus != 0)
+                return answer(req, out, log, singlePostStatus, "UNSUPPORTED", "no blobs in the upload POST here");
+            return relayUpload(req, out, log, forward(req, req.target(), "POST", new byte[0]), repo, null);
+        }
+        Session session = sessions.get(id);
+        if (session == null) return answer(req, out, log, 404, "BLOB_UPLOAD_UNKNOWN", "blob upload unknown to registry");
+        boolean carriesBytes = req.body().length > 0;
+        if (req.method().equals("PUT") && carriesBytes && putBodyStatus != 0)
+            return answer(req, out, log, putBodyStatus, "UNSUPPORTED", "send blobs in chunks");
+        if (req.method().equals("PATCH") && chunkMinLength > 0 && session.lastPatch() > 0 && session.lastPatch() < chunkMinLength)
+            return answer(req, out, log, 400, "UNSUPPORTED", "an earlier chunk of " + session.lastPatch()
+                    + " bytes was below OCI-Chunk-Min-Length " + chunkMinLength);
+        if (fault instanceof ResetAfter r && carriesBytes) {
+            // The registry keeps what arrived before the connection broke; the client never hears back.
+            byte[] part = java.util.Arrays.copyOf(req.body(), (int) Math.min(r.bytes(), req.body().length));
+            HttpResponse<InputStream> up = forward(req, session.upstream(), "PATCH", part);
+            up.body().close();
+            up.headers().firstValue("Location").ifPresent(l -> sessions.put(id, new Session(session.repo(), l, 0)));
+            record(log, req, 0);
+            s.setSoLinger(true, 0);
+            s.close();
+            return false;
+        }
+        String target = session.upstream() + (query.isEmpty() ? "" : "&" + query);
+        HttpResponse<InputStream> up = forward(req, target, req.method(), req.body());
+        boolean patched = req.method().equals("PATCH") && up.statusCode() / 100 == 2;
+        return relayUpload(req, out, log, up, session.repo(), id, patched ? req.body().length : 0);
+    }
+
+    private boolean relayUpload(Request req, OutputStream out, List<Seen> log, HttpResponse<InputStream> up, String repo,
+                                String id) throws IOException {
+        return relayUpload(req, out, log, up, repo, id, 0);
+    }
+
+    /** Answers with the registry's response, its Location turned into the proxy's own form. */
+    private boolean relayUpload(Request req, OutputStream out, List<Seen> log, HttpResponse<InputStream> up, String repo,
+                                String id, long patched) throws IOException {
+        byte[] body;
+        try (InputStream in = up.body()) {
+            body = in.readAllBytes();
+        }
+        Map<String, String> headers = responseHeaders(up);
+        headers.remove("content-length");
+        String location = headers.get("location");
+        if (location != null) {
+            URI u = URI.create(location);
+            if (u.getRawPath().contains("/blobs/uploads/")) { // the session goes on: give it a stable URL
+                String sid = id != null ? id : UUID.randomUUID().toString();
+                Session before = sessions.get(sid);
+                sessions.put(sid, new Session(repo, location, patched > 0 || before == null ? patched : before.lastPatch()));
+                headers.put("location", uploadsElsewhere ? "http://" + storageAuthority() + "/uploads/" + sid
+                        : "/v2/" + repo + "/blobs/uploads/" + sid);
+                if (id == null && chunkMinLength > 0) headers.put("OCI-Chunk-Min-Length", Long.toString(chunkMinLength));
+            } else { // a blob's URL: relative, as many registries send
+                headers.put("location", u.getRawPath());
+                if (id != null) sessions.remove(id);
+            }
+        }
+        if (log == storageRequests) record(storageRequests, req, up.statusCode());
+        return simple(req, out, up.statusCode(), headers, new String(body, StandardCharsets.UTF_8));
+    }
+
+    private boolean answer(Request req, OutputStream out, List<Seen> log, int status, String code, String message)
+            throws IOException {
+        if (log == storageRequests) record(storageRequests, req, status);
+        return simple(req, out, status, Map.of("Content-Type", "application/json"),
+                "{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}]}");
+    }
+
     private String repoOf(String path) {
-        for (Pattern p : List.of(BLOB, MANIFEST, TAGS)) {
+        for (Pattern p : List.of(BLOB, MANIFEST, TAGS, UPLOAD)) {
             Matcher m = p.matcher(path);
             if (m.matches()) return m.group(1);
         }
         return null;
     }
 
-    private String challenge(String repo) {
+    private String challenge(String repo, String method) {
         if (auth == Auth.BASIC) return "Basic realm=\"fault-proxy\"";
         String c = "Bearer realm=\"http://" + authority() + "/token\",service=\"fault-proxy\"";
-        if (repo != null) c += ",scope=\"repository:" + repo + ":pull\"";
+        boolean write = !method.equals("GET") && !method.equals("HEAD");
+        if (repo != null) c += ",scope=\"repository:" + repo + (write ? ":pull,push\"" : ":pull\"");
         return c;
+    }
+
+    private boolean unauthorized(Request req, OutputStream out, String repo) throws IOException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("WWW-Authenticate", challenge(repo, req.method()));
+        headers.put("Content-Type", "application/json");
+        return simple(req, out, 401, headers,
+                "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}");
     }
 
     private boolean authorized(Request req) {
@@ -479,6 +643,7 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     private boolean serveStorage(Request req, Socket s, OutputStream out) throws IOException {
+        if (ELSEWHERE_UPLOAD.matcher(path(req.target())).matches()) return upload(req, s, out, null, storageRequests);
         Matcher m = STORAGE.matcher(path(req.target()));
         if (!m.matches()) {
             record(storageRequests, req, 404);
@@ -490,9 +655,15 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     private HttpResponse<InputStream> forward(Request req, String target) throws IOException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + upstream + target))
-                .method(req.method(), req.body().length == 0 ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(req.body()));
+        return forward(req, target, req.method(), req.body());
+    }
+
+    /** {@code target} is a path on the registry or a whole URL there (an upload session's). */
+    private HttpResponse<InputStream> forward(Request req, String target, String method, byte[] body) throws IOException {
+        URI uri = URI.create(target.startsWith("http://") ? target : "http://" + upstream + target);
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
         for (String name : List.of("accept", "range", "content-type")) {
             String v = req.header(name);
             if (v == null || (name.equals("range") && ignoreRange)) continue;
@@ -522,7 +693,8 @@ public final class FaultProxy implements AutoCloseable {
 
     private boolean simple(Request req, OutputStream out, int status, Map<String, String> headers, String body)
             throws IOException {
-        if (!req.target().startsWith("/token") && !req.target().startsWith("/storage")) record(requests, req, status);
+        if (!req.target().startsWith("/token") && !req.target().startsWith("/storage")
+                && !req.target().startsWith("/uploads")) record(requests, req, status);
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         StringBuilder b = new StringBuilder("HTTP/1.1 " + status + " X\r\n");
         headers.forEach((k, v) -> b.append(k).append(": ").append(v).append("\r\n"));
