@@ -334,7 +334,12 @@ class RegistryFaultsIT {
         List<FaultProxy.Seen> blobs = proxy.requests(Target.BLOB);
         assertThat(blobs).hasSize(2);
         assertThat(blobs.get(0).header("Range")).isNull();
-        assertThat(blobs.get(1).header("Range")).isEqualTo("bytes=700000-");
+        // A reset may discard bytes still in flight to us, so the client resumes from what it got:
+        // somewhere after the start and not past the reset.
+        String range = blobs.get(1).header("Range");
+        assertThat(range).matches("bytes=[0-9]+-");
+        long from = Long.parseLong(range.substring("bytes=".length(), range.length() - 1));
+        assertThat(from).isPositive().isLessThanOrEqualTo(700_000);
     }
 
     @Test
