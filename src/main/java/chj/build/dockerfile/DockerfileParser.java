@@ -92,6 +92,26 @@ final class DockerfileParser {
         return new Dockerfile(scanner.directives(), globalArgs, stages, escape, scanner.warnings());
     }
 
+    /**
+     * Parses an ONBUILD trigger from a base image's config ({@code config.OnBuild}): one instruction
+     * (with its here-documents), default escape character, as Docker re-parses them.
+     */
+    static Instruction parseTrigger(String expression, String fileName) throws ParseException {
+        DockerfileParser p = new DockerfileParser(expression, fileName);
+        p.scanner = new LineScanner(expression, fileName);
+        p.escape = '\\';
+        LogicalLine line = p.scanner.next();
+        if (line == null) throw new ParseException(new SourceLocation(fileName, 1, 1), expression, "empty ONBUILD trigger");
+        Instruction i = p.parseLine(line);
+        switch (i.keyword()) {
+            case "ONBUILD" -> throw i.source().error("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+            case "FROM", "MAINTAINER" -> throw i.source().error(i.keyword() + " isn't allowed as an ONBUILD trigger");
+            default -> {}
+        }
+        if (p.scanner.next() != null) throw i.source().error("onbuild trigger should be a single expression");
+        return i;
+    }
+
     private static void checkStageName(From f, Map<String, From> names) throws ParseException {
         if (f.name() == null) return;
         if (RESERVED_STAGE_NAMES.contains(f.name()))
