@@ -20,6 +20,8 @@ public record RunMount(String type, String from, String source, String target, b
 
     private static final Set<String> TYPES = Set.of("bind", "cache", "tmpfs", "secret", "ssh");
     private static final Set<String> SHARING = Set.of("shared", "private", "locked");
+    private static final Set<String> KEYS = Set.of("type", "from", "source", "src", "target", "dst", "destination",
+            "readonly", "ro", "readwrite", "rw", "required", "size", "id", "sharing", "mode", "uid", "gid", "env");
 
     /** Substitutes variables in a value; {@code null} means parse-time checking only. */
     interface ValueExpander {
@@ -28,7 +30,7 @@ public record RunMount(String type, String from, String source, String target, b
 
     /**
      * Parses a mount value (comma-separated, CSV quoting). With {@code expander} null it only checks
-     * what can be checked before substitution and returns null.
+     * what can be checked before substitution (fields without variables) and returns null.
      *
      * @throws ParseException without location; the caller adds it
      */
@@ -62,12 +64,14 @@ public record RunMount(String type, String from, String source, String target, b
                 continue;
             }
             String v = field.substring(eq + 1);
+            if (!KEYS.contains(key)) throw new ParseException("unexpected key '" + key + "' in '" + field + "'");
             if (expander == null) {
                 if (key.equals("from") && v.indexOf('$') >= 0 && v.indexOf('$') != v.length() - 1)
                     throw new ParseException("'from' doesn't support variable expansion, define alias stage instead");
-                continue;
+                if (v.indexOf('$') >= 0) continue;
+            } else {
+                v = expander.expand(v);
             }
-            v = expander.expand(v);
             switch (key) {
                 case "type" -> {
                     type = v.toLowerCase(Locale.ROOT);
