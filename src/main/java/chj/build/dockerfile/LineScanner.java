@@ -115,7 +115,7 @@ final class LineScanner {
                 int ln = ++next;
                 String line = trimNewline(lines[ln - 1]);
                 if (isComment(line)) continue;
-                if (line.isBlank() || leadingSpace(line) == line.length()) {
+                if (leadingSpace(line) == line.length()) {
                     if (!warned) warnings.add(new Dockerfile.Warning(new SourceLocation(file, ln, 1),
                             "empty continuation line (Docker will make this an error)"));
                     warned = true;

@@ -276,6 +276,11 @@ class DockerfileParserTest {
         }
 
         @Test
+        void stageNamesMayHoldDigitsDashesUnderscoresDots() throws Exception {
+            assertThat(parse("FROM a AS My-Stage_1.x\n").stages().getFirst().name()).isEqualTo("my-stage_1.x");
+        }
+
+        @Test
         void invalidStageName() {
             ParseException e = failure("FROM a AS 1st\n");
             assertThat(e.getMessage()).isEqualTo(
