@@ -1,5 +1,6 @@
 package chj.oci;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -127,6 +128,16 @@ public final class ImageConfigBuilder {
     /** {@code port[/tcp|/udp]}. */
     public ImageConfigBuilder exposedPort(String port) {
         return addKey("ExposedPorts", port);
+    }
+
+    /**
+     * Sets a field of {@code config} that has no method of its own (e.g. {@code Healthcheck},
+     * {@code OnBuild}), or replaces one wholesale (e.g. {@code Labels}); null removes it.
+     */
+    public ImageConfigBuilder configField(String field, JsonNode value) {
+        if (value == null || value.isNull()) config().remove(field);
+        else config().set(field, value.deepCopy());
+        return this;
     }
 
     /** Appends a layer's DiffID to {@code rootfs.diff_ids}; add its history entry with {@link #history}. */
