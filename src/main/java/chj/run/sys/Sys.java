@@ -25,6 +25,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * per byte (ISO-8859-1), so paths, arguments and environment values that are not UTF-8 pass through
  * unchanged. Memory comes from the global arena: the process either execs or exits soon.
  */
+@SuppressWarnings("restricted")   // this class is where chj calls native code, by design
 public final class Sys {
     private Sys() {}
 
