@@ -29,7 +29,7 @@ class RunAotCacheIT {
 
     @Test
     void madeOnFirstUseAndKeyedByWhatShapesIt() throws IOException {
-        Path cache = TestEnv.userDir("chj-run-aot-");
+        Path cache = RunFixture.scratch("chj-run-aot-");
         Map<String, String> env = Map.of("XDG_CACHE_HOME", cache.toString());
         Result first = run(RunFixture.chRun(), env);
         assertThat(first.out()).isEqualTo("ok\n");
@@ -42,7 +42,7 @@ class RunAotCacheIT {
         assertThat(caches(cache.resolve("chj"))).isEqualTo(made);
 
         // A different launcher (its JVM flags shape the cache) gets a cache of its own.
-        Path other = TestEnv.userDir("chj-run-aot-install-");
+        Path other = RunFixture.scratch("chj-run-aot-install-");
         Result cp = TestEnv.runAsUser(List.of("cp", "-r", TestEnv.install().resolve("bin").toString(),
                 TestEnv.install().resolve("target").toString(), other.toString()));
         assertThat(cp.exit()).as(cp.toString()).isZero();
@@ -54,7 +54,7 @@ class RunAotCacheIT {
 
     @Test
     void noCacheWhenOffOrUnwritable() throws IOException {
-        Path cache = TestEnv.userDir("chj-run-noaot-");
+        Path cache = RunFixture.scratch("chj-run-noaot-");
         Result off = run(RunFixture.chRun(), Map.of("XDG_CACHE_HOME", cache.toString(), "CHJ_AOT", "0"));
         assertThat(off.out()).isEqualTo("ok\n");
         assertThat(caches(cache.resolve("chj"))).isEmpty();

@@ -29,7 +29,7 @@ class RunSeccompIT {
     @Test
     void buildStyleRunOnAnImageInTheStore() {
         // What ch-image build does for RUN: root emulation, writing into the stored image.
-        Path storage = TestEnv.userDir("chj-run-build-");
+        Path storage = RunFixture.scratch("chj-run-build-");
         Path img = RunFixture.makeBusybox(storage.resolve("img").resolve("build+test"));
         var argv = RunCommand.of(Path.of(RunFixture.chRun()), "build:test").storage(storage).rootEmulation().writable()
                 .setEnv("STEP=1").cd("/root")
