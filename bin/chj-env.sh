@@ -9,7 +9,10 @@ chj_fail () {
 # Resolve our own directory without readlink -f (not POSIX) where possible.
 chj_bin=${0%/*}
 [ "$chj_bin" = "$0" ] && chj_bin=.
-CHJ_HOME=$(cd "$chj_bin/.." && pwd -P) || chj_fail "can't find chj install directory"
+case $chj_bin in
+    /*/bin) CHJ_HOME=${chj_bin%/bin} ;;     # the usual case, without a fork (ch-run start-up)
+    *) CHJ_HOME=$(cd "$chj_bin/.." && pwd -P) || chj_fail "can't find chj install directory" ;;
+esac
 CHJ_JAR=$CHJ_HOME/target/chj.jar
 [ -f "$CHJ_JAR" ] || chj_fail "$CHJ_JAR not found (hint: run 'mvn -q package -DskipTests' in $CHJ_HOME)"
 

@@ -104,11 +104,11 @@ final class Command {
         Sys.cloexecRange(lo, 0xffffffffL);
     }
 
-    /** Signals the caller ignores, from the launcher (-Dchj.sigign=HEX, its SigIgn); default none. */
+    /** Signals the caller ignores, from the launcher (-Dchj.sigign=N, decimal mask); default none. */
     static long callerIgnoredSignals() {
         String p = System.getProperty("chj.sigign");
         try {
-            return p == null || p.isEmpty() ? 0 : Long.parseUnsignedLong(p, 16);
+            return p == null || p.isEmpty() ? 0 : Long.parseUnsignedLong(p);
         } catch (NumberFormatException e) {
             return 0;
         }

@@ -75,7 +75,7 @@ final class Container {
     /** -m, else /var/tmp/$USER.chj/mnt (created; it is private to each container's namespace). */
     private static String squashMountPoint(Options o, String user) throws RunException {
         if (o.mountDir != null) {
-            if (!isDir(statPath(o.mountDir))) throw new RunException("can't mount: " + o.mountDir + ": not a directory");
+            if (!isDir(o.mountDir)) throw new RunException("can't mount: " + o.mountDir + ": not a directory");
             return o.mountDir;
         }
         String base = "/var/tmp/" + user + ".chj";
@@ -86,15 +86,6 @@ final class Container {
             throw new RunException(e.getMessage());
         }
         return base + "/mnt";
-    }
-
-    private static String statPath(String p) throws RunException {
-        try {
-            Sys.Stat st = Sys.stat(p);
-            return st != null && st.isDir() ? p : null;
-        } catch (ErrnoException e) {
-            throw new RunException(e.getMessage());
-        }
     }
 
     static boolean isDir(String p) {

@@ -1,6 +1,7 @@
 package chj.run;
 
 import chj.run.sys.ErrnoException;
+import chj.run.sys.Linux;
 import chj.run.sys.Sys;
 
 import static chj.run.sys.Linux.MS_NODEV;
@@ -47,7 +48,7 @@ final class Features {
         if (t == null) return false;
         try {
             String f = t + "/f";
-            Sys.close(Sys.open(f, chj.run.sys.Linux.O_WRONLY | chj.run.sys.Linux.O_CREAT, 0644));
+            Sys.close(Sys.open(f, Linux.O_WRONLY | Linux.O_CREAT, 0644));
             Sys.setxattr(f, "user.chj", new byte[]{'1'});
             return true;
         } catch (ErrnoException e) {

@@ -56,7 +56,7 @@ record Image(Kind kind, String path) {
                 var buf = Sys.MEM.allocate(4);
                 long n = Sys.raw(Linux.SYS_read, fd, buf.address(), 4, 0, 0, 0);
                 if (n != 4) return false;
-                java.lang.foreign.MemorySegment.copy(buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, magic, 0, 4);
+                Sys.view(buf).get(0, magic);
             } finally {
                 Sys.close(fd);
             }

@@ -45,6 +45,7 @@ final class Join {
                 if (i > HELD_TIMEOUT_MS) throw new RunException("--join: holder of " + w.base() + " did not answer");
                 Sys.sleepMillis(1);
             }
+            Sys.unlink(w.ready());     // tells the holder we saw it (it may clean up from now on)
         } catch (ErrnoException e) {
             throw new RunException("--join: can't tell peers the container is ready: " + e.getMessage());
         }

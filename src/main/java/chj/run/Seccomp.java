@@ -5,11 +5,7 @@ import chj.run.sys.Linux;
 import chj.run.sys.Sys;
 
 import java.lang.foreign.MemorySegment;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import java.nio.ByteBuffer;
 
 /**
  * Root emulation as Charliecloud's {@code ch-run --seccomp} does it: the chown family, the set*id
@@ -63,16 +59,16 @@ final class Seccomp {
 
     /** struct sock_fprog { u16 len; struct sock_filter *filter; } with sock_filter {u16 code; u8 jt, jf; u32 k}. */
     static MemorySegment nativeProgram(int[][] prog) {
-        MemorySegment filter = Sys.MEM.allocate(8L * prog.length, 8);
+        MemorySegment filter = Sys.alloc(8L * prog.length);
+        ByteBuffer f = Sys.view(filter);
         for (int i = 0; i < prog.length; i++) {
-            filter.set(JAVA_SHORT, 8L * i, (short) prog[i][0]);
-            filter.set(JAVA_BYTE, 8L * i + 2, (byte) prog[i][1]);
-            filter.set(JAVA_BYTE, 8L * i + 3, (byte) prog[i][2]);
-            filter.set(JAVA_INT, 8L * i + 4, prog[i][3]);
+            f.putShort(8 * i, (short) prog[i][0]);
+            f.put(8 * i + 2, (byte) prog[i][1]);
+            f.put(8 * i + 3, (byte) prog[i][2]);
+            f.putInt(8 * i + 4, prog[i][3]);
         }
-        MemorySegment fprog = Sys.MEM.allocate(16, 8);
-        fprog.set(JAVA_SHORT, 0, (short) prog.length);
-        fprog.set(ADDRESS, 8, filter);
+        MemorySegment fprog = Sys.alloc(16);
+        Sys.view(fprog).putShort(0, (short) prog.length).putLong(8, filter.address());
         return fprog;
     }
 

@@ -45,7 +45,7 @@ final class Squash {
             throw new RunException("can't start " + fuse + ": " + e.getMessage());
         }
         long deadline = System.nanoTime() + TIMEOUT_MS * 1_000_000;
-        for (int sleep = 1; ; sleep = Math.min(sleep * 2, 20)) {
+        while (true) {
             Sys.Stat now = stat(dir);
             if (now != null && now.dev() != before.dev()) return p;
             if (!p.isAlive())
@@ -54,7 +54,7 @@ final class Squash {
                 p.destroyForcibly();
                 throw new RunException("can't mount SquashFS " + file + ": timed out");
             }
-            Sys.sleepMillis(sleep);
+            Sys.sleepMillis(1);
         }
     }
 

@@ -25,6 +25,16 @@ final class Training {
         Sys.raw(Linux.SYS_close_range, 0x7ffffff0L, 0x7ffffff0L, Linux.CLOSE_RANGE_CLOEXEC, 0, 0, 0);
         Sys.raw(Linux.SYS_seccomp, 99 /* invalid op: EINVAL */, 0, prog.address(), 0, 0, 0);
         Sys.raw(Linux.SYS_execve, Sys.cptr("/nonexistent/x"), 0, 0, 0, 0, 0);
+        // Paths the first command may not take, so that the cache has their classes too:
+        // SquashFS mounts spawn a process, --unset-env matches globs.
+        try {
+            new ProcessBuilder(java.util.List.of("/bin/true")).redirectInput(new java.io.File("/dev/null"))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start().waitFor();
+        } catch (java.io.IOException | InterruptedException e) {
+            Log.debug("training: " + e);
+        }
+        Glob.compile("@(A|B*)[0-9]?").matches("B12");
         Log.debug("training done: " + Errno.message(Errno.ENOENT));
     }
 }

@@ -141,7 +141,7 @@ class RunBasicIT {
 
     @Test
     void tmpIsTheHostsUnlessPrivate() throws Exception {
-        Path d = TestEnv.userDir("chj-run-tmp-");
+        Path d = RunFixture.scratch("chj-run-tmp-");
         // host /tmp: the file is there afterwards (TMPDIR, if set, would be bound instead)
         Result shared = sh("TMPDIR=" + d + " \"$CH_RUN\" \"$IMG\" -- sh -c 'echo hi > /tmp/marker; echo $TMPDIR'");
         assertThat(shared.exit()).as(shared.toString()).isZero();
@@ -178,7 +178,7 @@ class RunBasicIT {
 
     @Test
     void bindMounts() throws Exception {
-        Path src = TestEnv.userDir("chj-run-bind-");
+        Path src = RunFixture.scratch("chj-run-bind-");
         RunFixture.write(src.resolve("f"), "bound\n");
         Result r = inContainer("cat /mnt/f; cat " + src + "/f; echo w > /mnt/g", "-b", src + ":/mnt", "--bind=" + src);
         assertThat(r.exit()).as(r.toString()).isNotZero();   // src itself is not in the image and the image is read-only
@@ -208,8 +208,8 @@ class RunBasicIT {
 
     @Test
     void bindRulesInsideTheImage() throws Exception {
-        Path src = TestEnv.userDir("chj-run-bind2-");
-        Path img = RunFixture.makeBusybox(TestEnv.userDir("chj-run-bbw-").resolve("img"));
+        Path src = RunFixture.scratch("chj-run-bind2-");
+        Path img = RunFixture.makeBusybox(RunFixture.scratch("chj-run-bbw-").resolve("img"));
         TestEnv.runAsUser(List.of("ln", "-s", "/etc", img.resolve("abs").toString()));
         TestEnv.runAsUser(List.of("ln", "-s", "etc", img.resolve("rel").toString()));
         Result abs = chRun("-w", "-b", src + ":/abs/sub", img.toString(), "--", "true");
@@ -264,7 +264,7 @@ class RunBasicIT {
     void readOnlyKeepsTheSourceMountsLockedFlags() {
         // An image on a nosuid,nodev filesystem: the read-only remount must keep those flags
         // (a user namespace may not clear them, and the kernel refuses a remount that tries).
-        Path mnt = TestEnv.userDir("chj-run-nosuid-");
+        Path mnt = RunFixture.scratch("chj-run-nosuid-");
         boolean mounted = false;
         try {
             if (TestEnv.isRoot()) {

@@ -30,7 +30,7 @@ class RunEnvironmentIT {
 
     @Test
     void homeIsSlashWithoutRootInTheImage() {
-        Path img = RunFixture.makeBusybox(TestEnv.userDir("chj-run-noroot-").resolve("img"));
+        Path img = RunFixture.makeBusybox(RunFixture.scratch("chj-run-noroot-").resolve("img"));
         TestEnv.runAsUser(java.util.List.of("rmdir", img.resolve("root").toString()));
         Result r = RunFixture.chRun(img.toString(), "--", "/bin/sh", "-c", "echo $HOME");
         assertThat(r.out()).isEqualTo("/\n");
@@ -38,7 +38,7 @@ class RunEnvironmentIT {
 
     @Test
     void setEnvForms() {
-        Path d = TestEnv.userDir("chj-run-env-");
+        Path d = RunFixture.scratch("chj-run-env-");
         String file = RunFixture.write(d.resolve("env"), "A=1\n\nB='quoted value'\nC=$A:x:$NOPE:$EMPTY:y\nD==eq\n");
         String file0 = RunFixture.write(d.resolve("env0"), "E=line1\nline2\0F=2\0");
         Result r = sh("EMPTY= \"$CH_RUN\" --set-env=" + file + " --set-env0=" + file0
@@ -55,7 +55,7 @@ class RunEnvironmentIT {
 
     @Test
     void setEnvErrors() {
-        Path d = TestEnv.userDir("chj-run-enverr-");
+        Path d = RunFixture.scratch("chj-run-enverr-");
         String nodelim = RunFixture.write(d.resolve("a"), "OK=1\nnot a variable\n");
         String empty = RunFixture.write(d.resolve("b"), "=value\n");
         Result r = inContainer("true", "--set-env=" + nodelim);

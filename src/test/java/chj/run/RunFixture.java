@@ -24,6 +24,33 @@ final class RunFixture {
     private RunFixture() {}
 
     private static Path busybox, squash, debian;
+    private static final List<Path> made = new ArrayList<>();
+
+    static {
+        // The images are big (Debian: ~300 MB); remove what this JVM made when it ends.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            List<String> rm = new ArrayList<>(List.of("rm", "-rf", "--"));
+            synchronized (made) {
+                for (Path p : made) rm.add(p.toString());
+            }
+            if (rm.size() == 3) return;
+            try {   // no TestEnv.run here: its async readers need a thread pool that is shutting down
+                new ProcessBuilder(rm).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start().waitFor();
+            } catch (IOException | InterruptedException e) {
+                // leftovers in /var/tmp; nothing to fail any more
+            }
+        }));
+    }
+
+    /** A fresh directory of the test user's, removed when the test JVM ends. */
+    static Path scratch(String prefix) {
+        Path d = TestEnv.userDir(prefix);
+        synchronized (made) {
+            made.add(d);
+        }
+        return d;
+    }
     static final String DEBIAN_TARBALL = "/var/cache/chj-test/debian-bookworm-minbase.tar.gz";
 
     /** ch-run of the installed copy. */
@@ -60,13 +87,13 @@ final class RunFixture {
     }
 
     static synchronized Path busybox() {
-        if (busybox == null) busybox = makeBusybox(TestEnv.userDir("chj-run-bb-").resolve("img"));
+        if (busybox == null) busybox = makeBusybox(scratch("chj-run-bb-").resolve("img"));
         return busybox;
     }
 
     static synchronized Path squash() {
         if (squash == null) {
-            Path out = TestEnv.userDir("chj-run-sq-").resolve("bb.sqfs");
+            Path out = scratch("chj-run-sq-").resolve("bb.sqfs");
             Result r = TestEnv.runAsUser(List.of("mksquashfs", busybox().toString(), out.toString(),
                     "-quiet", "-noappend", "-no-progress"));
             assertThat(r.exit()).as(r.toString()).isZero();
@@ -79,7 +106,7 @@ final class RunFixture {
     static synchronized Path debian() {
         if (debian == null) {
             assertThat(Path.of(DEBIAN_TARBALL)).as("made by test/run (debootstrap)").exists();
-            Path dir = TestEnv.userDir("chj-run-deb-");
+            Path dir = scratch("chj-run-deb-");
             Result r = TestEnv.runAsUser(List.of("tar", "-xzf", DEBIAN_TARBALL, "-C", dir.toString(),
                     "--no-same-owner", "--exclude=./dev/*"));
             assertThat(r.exit()).as(r.toString()).isZero();

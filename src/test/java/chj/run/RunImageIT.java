@@ -16,7 +16,7 @@ class RunImageIT {
 
     @Test
     void imageByNameInTheStore() {
-        Path storage = TestEnv.userDir("chj-run-store-");
+        Path storage = RunFixture.scratch("chj-run-store-");
         Path img = RunFixture.makeBusybox(storage.resolve("img").resolve("example.com%foo%bar+1.0"));
         assertThat(img).isDirectory();
         Result r = chRun("-s", storage.toString(), "example.com/foo/bar:1.0", "--", "cat", "/ch/environment");
@@ -44,7 +44,7 @@ class RunImageIT {
         Result r = chRun("/nonexistent/image", "--", "true");
         assertThat(r.exit()).isEqualTo(31);
         assertThat(r.err()).contains("error: can't stat: /nonexistent/image: No such file or directory");
-        Path d = TestEnv.userDir("chj-run-unknown-");
+        Path d = RunFixture.scratch("chj-run-unknown-");
         String f = RunFixture.write(d.resolve("not-an-image"), "hello, world\n");
         Result u = chRun(f, "--", "true");
         assertThat(u.exit()).isEqualTo(31);
@@ -53,7 +53,7 @@ class RunImageIT {
 
     @Test
     void requiredMountPointsMustExist() {
-        Path img = RunFixture.makeBusybox(TestEnv.userDir("chj-run-nosys-").resolve("img"));
+        Path img = RunFixture.makeBusybox(RunFixture.scratch("chj-run-nosys-").resolve("img"));
         TestEnv.runAsUser(List.of("rmdir", img.resolve("sys").toString()));
         Result r = chRun(img.toString(), "--", "true");
         assertThat(r.exit()).isEqualTo(31);

@@ -41,6 +41,20 @@ class RunJoinIT {
     }
 
     @Test
+    void latePeerJoinsAFirstRankThatIsAlreadyDone() {
+        // The first rank's command is over at once; a peer that comes a second later still gets
+        // the same container (the holder keeps it), not a new one.
+        String tag = "late-" + ProcessHandle.current().pid();
+        Result r = sh("\"$CH_RUN\" --join-ct=2 --join-tag=" + tag + " \"$IMG\" -- readlink /proc/self/ns/mnt; sleep 1; "
+                + "\"$CH_RUN\" --join-ct=2 --join-tag=" + tag + " \"$IMG\" -- readlink /proc/self/ns/mnt");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(1)).isEqualTo(lines.get(0));
+        assertNoStateLeft(tag);
+    }
+
+    @Test
     void peerCountAndTagFromMpiAndSlurmEnvironment() {
         // Open MPI: count from OMPI_COMM_WORLD_LOCAL_SIZE, tag from the parent PID (the same shell)
         Result ompi = sh("for i in 1 2 3; do OMPI_COMM_WORLD_LOCAL_SIZE=3 \"$CH_RUN\" --join \"$IMG\" -- sh -c '"
@@ -77,8 +91,9 @@ class RunJoinIT {
 
     @Test
     void joinPidEntersARunningContainer() {
-        Result r = sh("\"$CH_RUN\" \"$IMG\" -- sh -c 'readlink /proc/self/ns/mnt; sleep 2' & pid=$!; sleep 1; "
-                + "\"$CH_RUN\" --join-pid=$pid \"$IMG\" -- sh -c 'readlink /proc/self/ns/mnt; id -u; touch /x' ; wait");
+        Result r = sh("\"$CH_RUN\" \"$IMG\" -- sh -c 'readlink /proc/self/ns/mnt; sleep 60' & pid=$!; "
+                + "i=0; until [ \"$(readlink /proc/$pid/exe)\" = /bin/busybox ] || [ $i -gt 300 ]; do sleep 0.05; i=$((i+1)); done; "
+                + "\"$CH_RUN\" --join-pid=$pid \"$IMG\" -- sh -c 'readlink /proc/self/ns/mnt; id -u; touch /x'; kill $pid; wait");
         List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(3);
         assertThat(lines.get(1)).isEqualTo(lines.get(0));
@@ -96,7 +111,7 @@ class RunJoinIT {
                 + "\"$CH_RUN\" --join-ct=3 --join-tag=" + tag + " \"$IMG\" -- sh -c 'readlink /proc/self/ns/mnt'; "
                 + "kill -KILL $w; wait");
         assertThat(r.out()).startsWith("mnt:[");
-        assertNoStateLeft(tag, 40);
+        assertNoStateLeft(tag, 100);
         // Stale state of a dead winner (e.g. a crashed node's /dev/shm copy) is taken over.
         String stale = "stale-" + ProcessHandle.current().pid();
         Result s = sh("echo 999999999 > /dev/shm/chj-join.$USER." + stale + ".pid; "

@@ -27,6 +27,20 @@ class RunSeccompIT {
     }
 
     @Test
+    void buildStyleRunOnAnImageInTheStore() {
+        // What ch-image build does for RUN: root emulation, writing into the stored image.
+        Path storage = RunFixture.scratch("chj-run-build-");
+        Path img = RunFixture.makeBusybox(storage.resolve("img").resolve("build+test"));
+        var argv = RunCommand.of(Path.of(RunFixture.chRun()), "build:test").storage(storage).rootEmulation().writable()
+                .setEnv("STEP=1").cd("/root")
+                .command("/bin/sh", "-c", "id -u; pwd; echo $STEP > made; chown 1:1 made && echo chowned; cat /etc/passwd | head -1");
+        Result r = TestEnv.runAsUser(argv);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).isEqualTo("0\n/root\nchowned\nroot:x:0:0:root:/root:/bin/sh\n");
+        assertThat(img.resolve("root/made")).hasContent("1");
+    }
+
+    @Test
     void dpkgAndAptInstallInDebian() {
         Path deb = RunFixture.debian();
         // A package whose files belong to root and whose maintainer script chowns: dpkg must be

@@ -35,7 +35,7 @@ class RunSquashIT {
     @Test
     void mountPointOption() {
         String sqfs = RunFixture.squash().toString();
-        var dir = TestEnv.userDir("chj-run-mnt-");
+        var dir = RunFixture.scratch("chj-run-mnt-");
         Result r = RunFixture.chRun("-m", dir.toString(), sqfs, "--", "true");
         assertThat(r.exit()).as(r.toString()).isZero();
         Result missing = RunFixture.chRun("--mount=/nonexistent-mnt", sqfs, "--", "true");

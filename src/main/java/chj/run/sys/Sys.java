@@ -7,7 +7,8 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 import static chj.run.sys.Linux.*;
@@ -24,14 +25,16 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * per byte (ISO-8859-1), so paths, arguments and environment values that are not UTF-8 pass through
  * unchanged. Memory comes from the global arena: the process either execs or exits soon.
  */
+@SuppressWarnings("restricted")   // this class is where chj calls native code, by design
 public final class Sys {
     private Sys() {}
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     /** errno capture buffer; only the thread that builds the container makes calls. */
     private static final MemorySegment ERRNO_BUF = Arena.global().allocate(CAPTURE);
+    private static final ByteBuffer ERRNO = view(ERRNO_BUF);
+    private static final int ERRNO_OFFSET = (int) CAPTURE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
     /** long syscall(long nr, ...): the six arguments are passed as variadic longs. */
     private static final MethodHandle SYSCALL = LINKER.downcallHandle(
             LINKER.defaultLookup().find("syscall").orElseThrow(),
@@ -45,7 +48,7 @@ public final class Sys {
     public static long raw(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
         try {
             long rc = (long) SYSCALL.invokeExact(ERRNO_BUF, nr, a1, a2, a3, a4, a5, a6);
-            return rc == -1 ? -(int) ERRNO.get(ERRNO_BUF, 0L) : rc;
+            return rc == -1 ? -ERRNO.getInt(ERRNO_OFFSET) : rc;
         } catch (Throwable t) {
             throw new IllegalStateException("syscall " + nr + " failed to link", t);
         }
@@ -59,10 +62,23 @@ public final class Sys {
     }
 
     // ---- memory helpers ----
+    // Native memory is read and written through ByteBuffer views and bulk copies, not through
+    // MemorySegment.get/set: those go through VarHandles, whose first use spins classes at run
+    // time (measured: some 15 ms of start-up).
+
+    /** A native-order ByteBuffer over a (small) segment. */
+    public static ByteBuffer view(MemorySegment s) {
+        return s.asByteBuffer().order(ByteOrder.nativeOrder());
+    }
+
+    /** Zeroed native memory. */
+    public static MemorySegment alloc(long size) {
+        return MEM.allocate(size, 8);
+    }
 
     /** NUL-terminated copy of a byte string; null gives NULL. */
     public static MemorySegment cstr(String s) {
-        return s == null ? MemorySegment.NULL : MEM.allocateFrom(s, StandardCharsets.ISO_8859_1);
+        return s == null ? MemorySegment.NULL : cbytes(stringToBytes(s));
     }
 
     public static long cptr(String s) {
@@ -71,16 +87,16 @@ public final class Sys {
 
     /** NUL-terminated copy of raw bytes. */
     public static MemorySegment cbytes(byte[] b) {
-        MemorySegment m = MEM.allocate(b.length + 1L);
-        MemorySegment.copy(b, 0, m, JAVA_BYTE, 0, b.length);
+        MemorySegment m = MEM.allocate(b.length + 1L);      // zeroed: the terminator is there
+        view(m).put(0, b);
         return m;
     }
 
     /** NULL-terminated array of pointers (argv, envp). */
     public static MemorySegment pointerArray(MemorySegment[] items) {
-        MemorySegment a = MEM.allocate(ADDRESS, items.length + 1L);
-        for (int i = 0; i < items.length; i++) a.setAtIndex(ADDRESS, i, items[i]);
-        a.setAtIndex(ADDRESS, items.length, MemorySegment.NULL);
+        MemorySegment a = alloc(8L * (items.length + 1));   // zeroed: the NULL is there
+        ByteBuffer b = view(a);
+        for (int i = 0; i < items.length; i++) b.putLong(8 * i, items[i].address());
         return a;
     }
 
@@ -123,25 +139,26 @@ public final class Sys {
 
     /** Effective capabilities of the calling thread. */
     public static long capEffective() throws ErrnoException {
-        MemorySegment hdr = MEM.allocate(8, 4);
-        hdr.set(JAVA_INT, 0, LINUX_CAPABILITY_VERSION_3);
-        MemorySegment data = MEM.allocate(24, 4);
+        MemorySegment hdr = alloc(8);
+        view(hdr).putInt(0, LINUX_CAPABILITY_VERSION_3);
+        MemorySegment data = alloc(24);
         call("capget", SYS_capget, hdr.address(), data.address(), 0, 0, 0);
-        return (data.get(JAVA_INT, 0) & 0xffffffffL) | ((data.get(JAVA_INT, 12) & 0xffffffffL) << 32);
+        ByteBuffer d = view(data);
+        return (d.getInt(0) & 0xffffffffL) | ((d.getInt(12) & 0xffffffffL) << 32);
     }
 
     /** Drop every capability of the calling thread: ambient, effective, permitted, inheritable. */
     public static void dropCapabilities() throws ErrnoException {
         call("prctl(PR_CAP_AMBIENT_CLEAR_ALL)", SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-        MemorySegment hdr = MEM.allocate(8, 4);
-        hdr.set(JAVA_INT, 0, LINUX_CAPABILITY_VERSION_3);
-        MemorySegment data = MEM.allocate(24, 4);   // zero: no capability at all
+        MemorySegment hdr = alloc(8);
+        view(hdr).putInt(0, LINUX_CAPABILITY_VERSION_3);
+        MemorySegment data = alloc(24);             // zero: no capability at all
         call("capset", SYS_capset, hdr.address(), data.address(), 0, 0, 0);
     }
 
     /** Unblock every signal (the JVM blocks SIGQUIT on its threads; the mask survives execve). */
     public static void clearSignalMask() throws ErrnoException {
-        MemorySegment empty = MEM.allocate(8);      // kernel sigset_t is 64 bits
+        MemorySegment empty = alloc(8);             // kernel sigset_t is 64 bits
         call("rt_sigprocmask", SYS_rt_sigprocmask, SIG_SETMASK, empty.address(), 0, 8, 0);
     }
 
@@ -152,15 +169,16 @@ public final class Sys {
      * ILL) and glibc's internal 32 and 33 are left alone.
      */
     public static void matchIgnoredSignals(long callerIgnored) {
-        MemorySegment old = MEM.allocate(32, 8);      // struct kernel_sigaction {handler, flags, restorer, mask}
-        MemorySegment act = MEM.allocate(32, 8);
+        MemorySegment old = alloc(32);      // struct kernel_sigaction {handler, flags, restorer, mask}
+        MemorySegment act = alloc(32);
+        ByteBuffer o = view(old), n = view(act);
         for (int s = 1; s <= 64; s++) {
             if (s == 9 || s == 19 || s == 4 || s == 7 || s == 8 || s == 11 || s == 32 || s == 33) continue;
             if (raw(SYS_rt_sigaction, s, 0, old.address(), 8, 0, 0) < 0) continue;
-            boolean ignored = old.get(JAVA_LONG, 0) == 1;      // SIG_IGN
+            boolean ignored = o.getLong(0) == 1;      // SIG_IGN
             boolean want = ((callerIgnored >>> (s - 1)) & 1) != 0;
             if (ignored == want) continue;
-            act.set(JAVA_LONG, 0, want ? 1 : 0);             // SIG_IGN or SIG_DFL
+            n.putLong(0, want ? 1 : 0);             // SIG_IGN or SIG_DFL
             raw(SYS_rt_sigaction, s, act.address(), 0, 8, 0, 0);
         }
     }
@@ -175,9 +193,8 @@ public final class Sys {
     }
 
     public static void sleepMillis(long ms) {
-        MemorySegment ts = MEM.allocate(16, 8);
-        ts.set(JAVA_LONG, 0, ms / 1000);
-        ts.set(JAVA_LONG, 8, (ms % 1000) * 1_000_000L);
+        MemorySegment ts = alloc(16);
+        view(ts).putLong(0, ms / 1000).putLong(8, (ms % 1000) * 1_000_000L);
         raw(SYS_nanosleep, ts.address(), 0, 0, 0, 0, 0);
     }
 
@@ -202,7 +219,7 @@ public final class Sys {
                 if (n == 0) return out;
                 byte[] grown = new byte[out.length + (int) n];
                 System.arraycopy(out, 0, grown, 0, out.length);
-                MemorySegment.copy(buf, JAVA_BYTE, 0, grown, out.length, (int) n);
+                view(buf).get(0, grown, out.length, (int) n);
                 out = grown;
             }
         } finally {
@@ -212,7 +229,7 @@ public final class Sys {
 
     public static void writeAll(int fd, byte[] data, String what) throws ErrnoException {
         MemorySegment m = MEM.allocate(Math.max(1, data.length));
-        MemorySegment.copy(data, 0, m, JAVA_BYTE, 0, data.length);
+        view(m).put(0, data);
         long off = 0;
         while (off < data.length)
             off += call(what, SYS_write, fd, m.address() + off, data.length - off, 0, 0);
@@ -227,12 +244,12 @@ public final class Sys {
     }
 
     private static Stat stat(String path, long flags) throws ErrnoException {
-        MemorySegment st = MEM.allocate(144, 8);     // struct stat (x86_64)
+        MemorySegment st = alloc(144);               // struct stat (x86_64)
         long rc = raw(SYS_newfstatat, AT_FDCWD, cptr(path), st.address(), flags, 0, 0);
         if (rc == -Errno.ENOENT || rc == -Errno.ENOTDIR) return null;
         if (rc < 0) throw new ErrnoException("can't stat: " + path, (int) -rc);
-        return new Stat(st.get(JAVA_LONG, 0), st.get(JAVA_LONG, 8), st.get(JAVA_INT, 24),
-                st.get(JAVA_INT, 28), st.get(JAVA_LONG, 48));
+        ByteBuffer b = view(st);
+        return new Stat(b.getLong(0), b.getLong(8), b.getInt(24), b.getInt(28), b.getLong(48));
     }
 
     /** stat(2), following symlinks; null if absent. */
@@ -245,7 +262,7 @@ public final class Sys {
         MemorySegment buf = MEM.allocate(4096);
         long n = call("can't readlink: " + path, SYS_readlinkat, AT_FDCWD, cptr(path), buf.address(), 4096, 0);
         byte[] b = new byte[(int) n];
-        MemorySegment.copy(buf, JAVA_BYTE, 0, b, 0, (int) n);
+        view(buf).get(0, b);
         return bytesToString(b, 0, b.length);
     }
 
@@ -294,34 +311,49 @@ public final class Sys {
 
     /** statfs(2) f_flags (ST_* bits) of the filesystem at path. */
     public static long mountFlags(String path) throws ErrnoException {
-        MemorySegment buf = MEM.allocate(120, 8);
+        MemorySegment buf = alloc(120);
         call("can't statfs: " + path, SYS_statfs, cptr(path), buf.address(), 0, 0, 0);
-        return buf.get(JAVA_LONG, 80);
+        return view(buf).getLong(80);
     }
 
     /** mount_setattr(2) on path and every mount below it; returns 0 or -errno (ENOSYS before 5.12). */
     public static long setReadOnlyRecursive(String path) {
-        MemorySegment attr = MEM.allocate(32, 8);    // struct mount_attr {u64 set, clr, propagation, userns_fd}
-        attr.set(JAVA_LONG, 0, MOUNT_ATTR_RDONLY);
+        MemorySegment attr = alloc(32);              // struct mount_attr {u64 set, clr, propagation, userns_fd}
+        view(attr).putLong(0, MOUNT_ATTR_RDONLY);
         return raw(SYS_mount_setattr, AT_FDCWD, cptr(path), AT_RECURSIVE, attr.address(), MOUNT_ATTR_SIZE_VER0, 0);
     }
 
     // ---- environment ----
 
-    private static final MemorySegment ENVIRON =
-            LINKER.defaultLookup().find("environ").orElseThrow().reinterpret(ADDRESS.byteSize());
+    /** char **environ, a data symbol of libc. */
+    private static final MemorySegment ENVIRON = LINKER.defaultLookup().find("environ").orElseThrow();
 
     /** The process environment exactly as the C runtime holds it, as byte strings in order. */
     public static String[] environ() {
-        MemorySegment env = ENVIRON.get(ADDRESS, 0).reinterpret(Long.MAX_VALUE);
-        int n = 0;
-        while (!env.getAtIndex(ADDRESS, n).equals(MemorySegment.NULL)) n++;
-        String[] out = new String[n];
-        for (int i = 0; i < n; i++) {
-            MemorySegment s = env.getAtIndex(ADDRESS, i).reinterpret(Long.MAX_VALUE);
-            out[i] = s.getString(0, StandardCharsets.ISO_8859_1);
+        long env = readLong(ENVIRON.address());
+        java.util.ArrayList<String> out = new java.util.ArrayList<>();
+        for (long p; (p = readLong(env + 8L * out.size())) != 0; ) out.add(cString(p));
+        return out.toArray(new String[0]);
+    }
+
+    private static long readLong(long address) {
+        return view(MemorySegment.ofAddress(address).reinterpret(8)).getLong(0);
+    }
+
+    /** The NUL-terminated string at address, read a page at most at a time (never past its page). */
+    static String cString(long address) {
+        StringBuilder sb = new StringBuilder();
+        long p = address;
+        while (true) {
+            int chunk = (int) (4096 - (p & 4095));
+            byte[] b = new byte[chunk];
+            view(MemorySegment.ofAddress(p).reinterpret(chunk)).get(0, b);
+            for (int i = 0; i < chunk; i++) {
+                if (b[i] == 0) return sb.append(bytesToString(b, 0, i)).toString();
+            }
+            sb.append(bytesToString(b, 0, chunk));
+            p += chunk;
         }
-        return out;
     }
 
     // ---- rarely used: a second handle only on error paths ----
@@ -334,7 +366,7 @@ public final class Sys {
     static String strerror(int errno) {
         try {
             MemorySegment p = (MemorySegment) StrError.STRERROR.invokeExact(errno);
-            return p.reinterpret(1024).getString(0);
+            return cString(p.address());
         } catch (Throwable t) {
             return "errno " + errno;
         }
