@@ -300,6 +300,8 @@ public final class TarBuilder {
             case GNU -> {
                 if (link.length > 100) writeGnuLong(out, (byte) 'K', link);
                 if (name.length > 100) writeGnuLong(out, (byte) 'L', name);
+                name = java.util.Arrays.copyOf(name, Math.min(name.length, 100));
+                link = java.util.Arrays.copyOf(link, Math.min(link.length, 100));
             }
             case PAX -> {
                 if (name.length > 100 || !isAscii(m.name)) pax.put("path", m.name);
