@@ -255,7 +255,7 @@ public final class LayerUnpacker {
             }
         }
         long size = e.getRealSize();
-        if (position < size) ch.write(ByteBuffer.wrap(new byte[1]), size - 1); // extends the file, keeping the hole
+        if (ch.size() < size) ch.write(ByteBuffer.wrap(new byte[1]), size - 1); // a trailing hole: extend the file
         return size;
     }
 
