@@ -7,9 +7,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -280,9 +285,17 @@ public final class LayerUnpacker {
         return total;
     }
 
-    private static String reason(IOException x) {
-        if (x instanceof FileSystemException f && f.getReason() != null) return f.getReason();
-        return x.getMessage() != null ? x.getMessage() : x.getClass().getSimpleName();
+    /** What went wrong, without the absolute path NIO puts in its messages. */
+    static String reason(IOException x) {
+        return switch (x) {
+            case FileSystemException f when f.getReason() != null -> f.getReason();
+            case AccessDeniedException a -> "permission denied";
+            case NoSuchFileException n -> "no such file or directory";
+            case FileAlreadyExistsException f -> "file exists";
+            case NotDirectoryException n -> "not a directory";
+            case DirectoryNotEmptyException d -> "directory not empty";
+            default -> x.getMessage() != null ? x.getMessage() : x.getClass().getSimpleName();
+        };
     }
 
     /** A member name made safe for a one-line message (a hostile tar may put control characters in names). */

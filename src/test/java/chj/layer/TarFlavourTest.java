@@ -1,6 +1,5 @@
 package chj.layer;
 
-import chj.oci.Digest;
 import chj.testing.TarBuilder;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -19,8 +18,6 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -116,7 +113,7 @@ class TarFlavourTest {
         byte[] tar = run(src, "tar", "--format=" + format, "-C", src.toString(), "-cf", "-", ".");
 
         Unpacked u = Unpacked.tars(tmp.resolve("img"), tar);
-        assertThat(describe(u.root)).isEqualTo(describe(src));
+        assertThat(TreeDescription.of(u.root)).isEqualTo(TreeDescription.of(src));
         assertThat(u.inode("hard")).isEqualTo(u.inode("run.sh"));
         assertThat(u.mtime("etc/ssl/cert.pem")).isEqualTo(1_500_000_000L);
         assertThat(u.mtime("etc/ssl")).isEqualTo(1_500_000_000L);
@@ -165,30 +162,8 @@ class TarFlavourTest {
         assertThat(u.list("")).hasSize(2);
     }
 
-    /** Path → type, mode (widened as the unpacker widens), content digest or link target. */
-    static Map<String, String> describe(Path root) throws IOException {
-        Map<String, String> out = new TreeMap<>();
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                if (p.equals(root)) continue;
-                String rel = root.relativize(p).toString();
-                int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0777;
-                if (Files.isSymbolicLink(p)) out.put(rel, "symlink " + Files.readSymbolicLink(p));
-                else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) out.put(rel, "dir " + Integer.toOctalString(mode | 0700));
-                else out.put(rel, "file " + Integer.toOctalString(mode | 0600) + " " + digest(p));
-            }
-        }
-        return out;
-    }
-
     private static String digest(Path p) throws IOException {
-        try (var in = Files.newInputStream(p)) {
-            var md = Digest.newSha256();
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
-            return Digest.ofSha256(md.digest()).shortHex();
-        }
+        return TreeDescription.digest(p);
     }
 
     private static long allocatedBytes(Path p) throws Exception {

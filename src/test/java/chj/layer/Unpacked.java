@@ -32,6 +32,11 @@ final class Unpacked {
         return tars(root, Stream.of(layers).map(TarBuilder::bytes).toArray(byte[][]::new));
     }
 
+    /** A tree unpacked elsewhere (by another process), to look at. */
+    static Unpacked existing(Path root) {
+        return new Unpacked(root);
+    }
+
     /** Applies ready-made tar layers in order to {@code root}, then finishes. */
     static Unpacked tars(Path root, byte[]... tars) throws LayerException {
         Unpacked u = new Unpacked(root);
