@@ -2,6 +2,7 @@ package chj.layer;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -78,7 +79,8 @@ public final class LayerUnpacker {
         report = new LayerReport(warnings);
         whiteouts = new Whiteouts(tree);
         aufsDirs.clear();
-        InputStream source = readAhead ? new ReadAheadInputStream(tar, "chj-layer-read") : tar;
+        InputStream source = readAhead ? new ReadAheadInputStream(tar, "chj-layer-read")
+                : new BufferedInputStream(tar, Compression.BUFFER_SIZE);
         boolean done = false;
         try {
             readMembers(source);

@@ -230,7 +230,14 @@ final class RootTree {
     Path bury(String rel) throws IOException {
         if (graveyard == null) {
             graveyard = resolve(GRAVEYARD);
-            createDirectory(graveyard, 0700);
+            try {
+                createDirectory(graveyard, 0700);
+            } catch (FileAlreadyExistsException e) {
+                // left by an unpack that was killed: ours by its name, which no member may use
+                if (lstatKind(graveyard) == Kind.DIRECTORY) deleteTree(graveyard);
+                else Files.delete(graveyard);
+                createDirectory(graveyard, 0700);
+            }
         }
         Path grave = graveyard.resolve(Long.toString(graves++));
         Files.move(resolve(rel), grave, StandardCopyOption.ATOMIC_MOVE);
