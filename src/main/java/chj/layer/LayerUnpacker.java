@@ -190,14 +190,14 @@ public final class LayerUnpacker {
         Path p = tree.resolve(rel);
         switch (type) {
             case DIRECTORY -> {
-                tree.makeDirectory(rel, (e.getMode() & 0777) | 0700);
+                tree.makeDirectory(rel, permissions(e, 0755) | 0700);
                 tree.deferDirectoryTime(rel, e.getLastModifiedTime());
                 report.directories++;
                 report.xattrs(Xattrs.apply(p, e.getExtraPaxHeaders()));
             }
             case FILE -> {
-                if ((e.getMode() & 06000) != 0) report.setidDropped++;
-                try (FileChannel ch = tree.newFile(rel, (e.getMode() & 0777) | 0600)) {
+                if (e.getMode() > 0 && (e.getMode() & 06000) != 0) report.setidDropped++;
+                try (FileChannel ch = tree.newFile(rel, permissions(e, 0644) | 0600)) {
                     report.bytes += e.isSparse() ? data.copySparse(e, reader, ch) : data.copy(reader, ch);
                 }
                 RootTree.setTime(p, e.getLastModifiedTime());
@@ -257,6 +257,11 @@ public final class LayerUnpacker {
             whiteouts.hide(target);
         }
         report.whiteouts++;
+    }
+
+    /** A member's permission bits (set-id and sticky dropped), or a default where its header has no valid mode. */
+    private static int permissions(TarArchiveEntry e, int unknown) {
+        return e.getMode() < 0 ? unknown : e.getMode() & 0777;
     }
 
     /** What went wrong, without the absolute path NIO puts in its messages. */

@@ -82,6 +82,28 @@ class TarFlavourTest {
         assertThat(u.mtime("pre-epoch")).isEqualTo(-1_000_000);
     }
 
+    @Test
+    void garbageInIgnoredNumericFieldsIsTolerated() throws Exception {
+        byte[] tar = new TarBuilder(TarBuilder.Format.USTAR).file("f", "content", 0640).dir("d").bytes();
+        java.util.Arrays.fill(tar, 100, 108, (byte) 'z');          // mode: not a number
+        java.util.Arrays.fill(tar, 108, 124, (byte) 0);            // uid and gid all NUL
+        java.util.Arrays.fill(tar, 512 * 2 + 108, 512 * 2 + 116, (byte) 'z'); // the directory's uid: not a number
+        fixChecksum(tar, 0);
+        fixChecksum(tar, 512 * 2);
+        Unpacked u = Unpacked.tars(tmp.resolve("img"), tar);
+        assertThat(u.read("f")).isEqualTo("content");
+        assertThat(u.mode("f")).isEqualTo(0644);
+        assertThat(u.isDir("d")).isTrue();
+        assertThat(u.warnings).isEmpty();
+    }
+
+    private static void fixChecksum(byte[] tar, int header) {
+        java.util.Arrays.fill(tar, header + 148, header + 156, (byte) ' ');
+        long sum = 0;
+        for (int i = header; i < header + 512; i++) sum += tar[i] & 0xff;
+        System.arraycopy(String.format("%06o\0 ", sum).getBytes(StandardCharsets.US_ASCII), 0, tar, header + 148, 8);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"v7", "ustar", "oldgnu", "gnu", "posix"})
     void gnuTarArchivesOfEveryFormat(String format) throws Exception {
