@@ -20,6 +20,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,17 +60,13 @@ final class RootTree {
     /** Directory mtimes to set once everything below them is written. */
     private final TreeMap<String, FileTime> dirTimes = new TreeMap<>();
     /** The creation attribute of each permission mode, made once. */
-    private final List<FileAttribute<Set<PosixFilePermission>>> modeAttributes = new ArrayList<>(java.util.Collections.nCopies(01000, null));
+    private final List<FileAttribute<Set<PosixFilePermission>>> modeAttributes = new ArrayList<>(Collections.nCopies(01000, null));
     private Path graveyard;
     private long graves;
 
     RootTree(Path root) {
         this.root = root;
         this.umask = Umask.current();
-    }
-
-    Path root() {
-        return root;
     }
 
     Path resolve(String rel) {
@@ -150,7 +147,7 @@ final class RootTree {
             ch = FileChannel.open(p, CREATE_NEW, modeAttribute(perms));
         }
         try {
-            if ((perms & umask) != 0) Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(rwx(perms)));
+            if ((perms & umask) != 0) chmod(p, perms);
         } catch (IOException e) {
             ch.close();
             throw e;
@@ -166,7 +163,7 @@ final class RootTree {
         } catch (FileAlreadyExistsException e) {
             PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, NOFOLLOW);
             if (a.isDirectory()) {
-                if (toMode(a.permissions()) != perms) Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(rwx(perms)));
+                if (toMode(a.permissions()) != perms) chmod(p, perms);
             } else {
                 Files.delete(p);
                 createDirectory(p, perms);
@@ -230,7 +227,14 @@ final class RootTree {
     Path bury(String rel) throws IOException {
         if (graveyard == null) {
             graveyard = resolve(GRAVEYARD);
-            createDirectory(graveyard, 0700);
+            try {
+                createDirectory(graveyard, 0700);
+            } catch (FileAlreadyExistsException e) {
+                // left by an unpack that was killed: ours by its name, which no member may use
+                if (lstatKind(graveyard) == Kind.DIRECTORY) deleteTree(graveyard);
+                else Files.delete(graveyard);
+                createDirectory(graveyard, 0700);
+            }
         }
         Path grave = graveyard.resolve(Long.toString(graves++));
         Files.move(resolve(rel), grave, StandardCopyOption.ATOMIC_MOVE);
@@ -278,7 +282,12 @@ final class RootTree {
 
     private void createDirectory(Path p, int perms) throws IOException {
         Files.createDirectory(p, modeAttribute(perms));
-        if ((perms & umask) != 0) Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(rwx(perms)));
+        if ((perms & umask) != 0) chmod(p, perms);
+    }
+
+    /** Sets exact permission bits; only ever on an entry just created or checked to be no symlink. */
+    private void chmod(Path p, int perms) throws IOException {
+        Files.setPosixFilePermissions(p, modeAttribute(perms).value());
     }
 
     private FileAttribute<Set<PosixFilePermission>> modeAttribute(int perms) {

@@ -25,8 +25,12 @@ final class TarReader extends TarArchiveInputStream {
     private boolean partialRecord;
     private boolean sawEndMarker;
 
+    /**
+     * Lenient about the numeric fields the unpacker ignores or can default (ids, device numbers,
+     * mode, mtime: some tools leave them NUL-filled), strict about sizes and checksums.
+     */
     TarReader(InputStream in) {
-        super(in, TarConstants.DEFAULT_BLKSIZE, TarConstants.DEFAULT_RCDSIZE, "UTF-8", false);
+        super(in, TarConstants.DEFAULT_BLKSIZE, TarConstants.DEFAULT_RCDSIZE, "UTF-8", true);
     }
 
     /** The next member, or null at the end of the archive; fails on a header cut short. */

@@ -17,7 +17,7 @@ import java.util.Set;
  * their parents) are tracked: a whiteout that comes first removes the lower entry outright (one
  * rename into the graveyard); one that comes after some of its layer's entries removes only the
  * lower ones around them. Paths already cleared in this layer are not walked again, which keeps
- * a layer linear in its size.
+ * a layer linear in its size, whatever the order and nesting of its whiteouts.
  *
  * <p>Removed entries stay in the graveyard until the layer ends, so a hard link of the same layer
  * can still reach a lower file that a whiteout hid.
@@ -71,7 +71,10 @@ final class Whiteouts {
         cleared.add(dir);
     }
 
-    /** Removes the children of {@code dir} this layer did not write, descending into those it wrote below. */
+    /**
+     * Removes the children of {@code dir} this layer did not write, descending into the directories
+     * it wrote below unless they were cleared already: each directory is walked once per layer.
+     */
     private void clearBelow(String dir) throws IOException {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(tree.resolve(dir))) {
@@ -81,8 +84,9 @@ final class Whiteouts {
             String child = MemberPath.join(dir, name);
             if (RootTree.isReserved(child)) continue;
             if (!touched.contains(child)) bury(child);
-            else if (tree.kindOf(child) == RootTree.Kind.DIRECTORY) clearBelow(child);
+            else if (!cleared.contains(child) && tree.kindOf(child) == RootTree.Kind.DIRECTORY) clearBelow(child);
         }
+        cleared.add(dir);
     }
 
     private void bury(String rel) throws IOException {

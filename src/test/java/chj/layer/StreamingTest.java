@@ -184,6 +184,13 @@ class StreamingTest {
                 .hasMessageNotContaining("\n");
     }
 
+    @Test
+    void ioErrorsAreReportedWithoutAbsolutePaths() {
+        assertThat(LayerUnpacker.reason(new java.nio.file.AccessDeniedException("/var/tmp/x/img/etc"))).isEqualTo("permission denied");
+        assertThat(LayerUnpacker.reason(new java.nio.file.FileSystemException("/a", null, "No space left on device")))
+                .isEqualTo("No space left on device");
+    }
+
     /** A stream that remembers whether it was closed. */
     private static final class CloseCounting extends FilterInputStream {
         boolean closed;

@@ -2,6 +2,7 @@ package chj.layer;
 
 import chj.testing.TarBuilder;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -28,9 +29,19 @@ final class Unpacked {
 
     /** Applies the layers in order to {@code root}, then finishes. */
     static Unpacked layers(Path root, TarBuilder... layers) throws LayerException {
+        return tars(root, Stream.of(layers).map(TarBuilder::bytes).toArray(byte[][]::new));
+    }
+
+    /** A tree unpacked elsewhere (by another process), to look at. */
+    static Unpacked existing(Path root) {
+        return new Unpacked(root);
+    }
+
+    /** Applies ready-made tar layers in order to {@code root}, then finishes. */
+    static Unpacked tars(Path root, byte[]... tars) throws LayerException {
         Unpacked u = new Unpacked(root);
         LayerUnpacker unpacker = new LayerUnpacker(root, u.warnings::add);
-        for (TarBuilder layer : layers) u.stats.add(unpacker.apply(layer.stream()));
+        for (byte[] tar : tars) u.stats.add(unpacker.apply(new ByteArrayInputStream(tar)));
         unpacker.finish();
         return u;
     }

@@ -26,10 +26,8 @@ import java.util.zip.GZIPOutputStream;
  * }</pre>
  *
  * Modifiers ({@link #mtime}, {@link #owner}, {@link #xattr}, {@link #type}…) change the member added
- * last. Headers are written here rather than by Commons Compress so that each flavour is exactly
- * what real tools write: v7 (no magic), ustar (long names split into prefix and name), GNU (old
- * GNU magic, {@code ././@LongLink} records, base-256 numbers) and PAX ({@code x} records only where
- * needed, as Go's archive/tar writes them). {@link #raw} adds a member built with Commons Compress.
+ * last. {@link TarFormatWriter} writes each flavour as real tools write it: v7, ustar, GNU, PAX.
+ * {@link #raw} adds a member whose header Commons Compress writes.
  * The archive ends with two zero blocks (Go style) unless {@link #recordSize} asks for more padding.
  */
 public final class TarBuilder {
@@ -37,10 +35,9 @@ public final class TarBuilder {
     public enum Format { V7, USTAR, GNU, PAX }
 
     private static final int BLOCK = 512;
-    private static final byte[] GNU_MAGIC = {'u', 's', 't', 'a', 'r', ' ', ' ', 0};
-    private static final byte[] USTAR_MAGIC = {'u', 's', 't', 'a', 'r', 0, '0', '0'};
 
-    private static final class Member {
+    /** One member as the builder holds it until it is written. */
+    static final class Member {
         String name;
         byte type;
         int mode;
@@ -240,7 +237,8 @@ public final class TarBuilder {
     /** The uncompressed tar (the bytes a DiffID covers). */
     public byte[] bytes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (Member m : members) writeMember(out, m);
+        TarFormatWriter writer = new TarFormatWriter(format);
+        for (Member m : members) writer.write(out, m);
         out.writeBytes(new byte[2 * BLOCK]);
         int rest = out.size() % recordSize;
         if (rest != 0) out.writeBytes(new byte[recordSize - rest]);
@@ -268,181 +266,5 @@ public final class TarBuilder {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
-    }
-
-    // --- header writing --------------------------------------------------------------------
-
-    private void writeMember(ByteArrayOutputStream out, Member m) {
-        if (m.raw != null) {
-            byte[] header = new byte[BLOCK];
-            m.raw.writeEntryHeader(header);
-            out.writeBytes(header);
-            writeData(out, m.data);
-            return;
-        }
-        byte[] name = utf8(m.name);
-        byte[] link = utf8(m.linkName);
-        byte[] prefix = new byte[0];
-        Map<String, String> pax = new LinkedHashMap<>();
-        switch (format) {
-            case V7 -> {
-                if (name.length > 100 || link.length > 100) throw new IllegalArgumentException("v7 names are at most 100 bytes: " + m.name);
-            }
-            case USTAR -> {
-                if (name.length > 100) {
-                    int split = splitForUstar(name);
-                    if (split < 0) throw new IllegalArgumentException("ustar cannot hold the name " + m.name);
-                    prefix = java.util.Arrays.copyOfRange(name, 0, split);
-                    name = java.util.Arrays.copyOfRange(name, split + 1, name.length);
-                }
-                if (link.length > 100) throw new IllegalArgumentException("ustar link targets are at most 100 bytes: " + m.linkName);
-            }
-            case GNU -> {
-                if (link.length > 100) writeGnuLong(out, (byte) 'K', link);
-                if (name.length > 100) writeGnuLong(out, (byte) 'L', name);
-            }
-            case PAX -> {
-                if (name.length > 100 || !isAscii(m.name)) pax.put("path", m.name);
-                if (link.length > 100 || !isAscii(m.linkName)) pax.put("linkpath", m.linkName);
-                if (!fitsOctal(m.uid, 8)) pax.put("uid", Long.toString(m.uid));
-                if (!fitsOctal(m.gid, 8)) pax.put("gid", Long.toString(m.gid));
-                if (!fitsOctal(m.data.length, 12)) pax.put("size", Long.toString(m.data.length));
-                if (m.mtimeNanos != 0 || !fitsOctal(m.mtime, 12))
-                    pax.put("mtime", m.mtimeNanos == 0 ? Long.toString(m.mtime) : String.format("%d.%09d", m.mtime, m.mtimeNanos));
-                pax.putAll(m.pax);
-                if (!pax.isEmpty()) writePax(out, m.name, pax);
-                // the records say the long values; the header keeps what fits (readers ignore it)
-                name = java.util.Arrays.copyOf(name, Math.min(name.length, 100));
-                link = java.util.Arrays.copyOf(link, Math.min(link.length, 100));
-            }
-        }
-        byte[] h = new byte[BLOCK];
-        put(h, 0, 100, name);
-        numeric(h, 100, 8, m.mode);
-        numeric(h, 108, 8, m.uid);
-        numeric(h, 116, 8, m.gid);
-        numeric(h, 124, 12, m.data.length);
-        numeric(h, 136, 12, m.mtime);
-        h[156] = m.type;
-        put(h, 157, 100, link);
-        if (format != Format.V7) {
-            System.arraycopy(format == Format.GNU ? GNU_MAGIC : USTAR_MAGIC, 0, h, 257, 8);
-            put(h, 265, 32, utf8(m.uname));
-            put(h, 297, 32, utf8(m.gname));
-            numeric(h, 329, 8, m.devMajor);
-            numeric(h, 337, 8, m.devMinor);
-            put(h, 345, 155, prefix);
-        }
-        checksum(h);
-        out.writeBytes(h);
-        writeData(out, m.data);
-    }
-
-    /** Index of the '/' that splits a long name into prefix (≤155) and name (≤100), or -1. */
-    private static int splitForUstar(byte[] name) {
-        for (int i = Math.min(name.length - 1, 155); i > 0; i--) {
-            if (name[i] == '/' && name.length - i - 1 <= 100 && name.length - i - 1 > 0) return i;
-        }
-        return -1;
-    }
-
-    private void writeGnuLong(ByteArrayOutputStream out, byte type, byte[] value) {
-        byte[] data = java.util.Arrays.copyOf(value, value.length + 1);
-        byte[] h = new byte[BLOCK];
-        put(h, 0, 100, utf8("././@LongLink"));
-        numeric(h, 100, 8, 0644);
-        numeric(h, 108, 8, 0);
-        numeric(h, 116, 8, 0);
-        numeric(h, 124, 12, data.length);
-        numeric(h, 136, 12, 0);
-        h[156] = type;
-        System.arraycopy(GNU_MAGIC, 0, h, 257, 8);
-        checksum(h);
-        out.writeBytes(h);
-        writeData(out, data);
-    }
-
-    private void writePax(ByteArrayOutputStream out, String memberName, Map<String, String> records) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        records.forEach((k, v) -> body.writeBytes(paxRecordBytes(k, v)));
-        byte[] data = body.toByteArray();
-        String base = memberName.replaceAll("/+$", "");
-        base = base.substring(base.lastIndexOf('/') + 1);
-        byte[] name = utf8("PaxHeaders.0/" + base);
-        byte[] h = new byte[BLOCK];
-        put(h, 0, 100, java.util.Arrays.copyOf(name, Math.min(name.length, 100)));
-        numeric(h, 100, 8, 0644);
-        numeric(h, 108, 8, 0);
-        numeric(h, 116, 8, 0);
-        numeric(h, 124, 12, data.length);
-        numeric(h, 136, 12, 0);
-        h[156] = 'x';
-        System.arraycopy(USTAR_MAGIC, 0, h, 257, 8);
-        checksum(h);
-        out.writeBytes(h);
-        writeData(out, data);
-    }
-
-    /** "LEN key=value\n", where LEN counts the whole record, its own digits included. */
-    private static byte[] paxRecordBytes(String key, String value) {
-        int payload = utf8(key).length + utf8(value).length + 3; // ' ', '=', '\n'
-        int len = payload + 1;
-        while (len != payload + Integer.toString(len).length()) len = payload + Integer.toString(len).length();
-        return utf8(len + " " + key + "=" + value + "\n");
-    }
-
-    private static void writeData(ByteArrayOutputStream out, byte[] data) {
-        out.writeBytes(data);
-        int rest = data.length % BLOCK;
-        if (rest != 0) out.writeBytes(new byte[BLOCK - rest]);
-    }
-
-    private static boolean fitsOctal(long value, int width) {
-        return value >= 0 && value < (1L << (3 * (width - 1)));
-    }
-
-    /** Octal digits and a NUL; base-256 in GNU archives when the value does not fit; 0 in PAX (a record says it). */
-    private void numeric(byte[] h, int offset, int width, long value) {
-        if (fitsOctal(value, width)) {
-            String octal = Long.toOctalString(value);
-            String padded = "0".repeat(width - 1 - octal.length()) + octal;
-            put(h, offset, width - 1, padded.getBytes(StandardCharsets.US_ASCII));
-            h[offset + width - 1] = 0;
-        } else if (format == Format.GNU) {
-            long v = value;
-            for (int i = width - 1; i > 0; i--) {
-                h[offset + i] = (byte) v;
-                v >>= 8;
-            }
-            h[offset] = (byte) (value < 0 ? 0xff : 0x80);
-        } else if (format == Format.PAX) {
-            numeric(h, offset, width, 0);
-        } else {
-            throw new IllegalArgumentException(format + " tar cannot hold the number " + value);
-        }
-    }
-
-    private static void checksum(byte[] h) {
-        java.util.Arrays.fill(h, 148, 156, (byte) ' ');
-        long sum = 0;
-        for (byte b : h) sum += b & 0xff;
-        String octal = String.format("%06o", sum);
-        put(h, 148, 6, octal.getBytes(StandardCharsets.US_ASCII));
-        h[154] = 0;
-        h[155] = ' ';
-    }
-
-    private static void put(byte[] h, int offset, int width, byte[] value) {
-        if (value.length > width) throw new IllegalArgumentException("field of " + width + " bytes cannot hold " + value.length);
-        System.arraycopy(value, 0, h, offset, value.length);
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static boolean isAscii(String s) {
-        for (int i = 0; i < s.length(); i++) if (s.charAt(i) >= 0x80) return false;
-        return true;
     }
 }
