@@ -38,3 +38,13 @@ else
     fi
 fi
 [ -n "${CHJ_JAVA:-}" ] || chj_fail "no JDK 25 found (hint: set JAVA_HOME to a JDK 25 or newer)"
+
+# The JVM names files in the encoding of the locale it starts in: under LANG=C (common in batch
+# jobs) it can't create a non-ASCII file name from an image. Commands that write image trees call
+# this; ch-run doesn't (it passes the caller's locale to the container command untouched).
+chj_utf8_locale () {
+    case ${LC_ALL:-${LC_CTYPE:-${LANG:-}}} in
+        *.UTF-8|*.utf8|*.UTF8|*.utf-8) ;;
+        *) LC_ALL=C.UTF-8; export LC_ALL ;;
+    esac
+}

@@ -172,6 +172,18 @@ class PullIT {
     }
 
     @Test
+    void nonAsciiNamesUnpackUnderACLocale() throws Exception {
+        String repo = TestRegistry.uniqueRepo("utf8");
+        TestImages.push(reg, repo, "t", "amd64", null, List.of(), List.of(TestImages.gzip(new TarBuilder().file("café/naïve.txt", "ü"))));
+        Path store = tmp.resolve("store");
+        Result r = TestEnv.run(List.of(TestEnv.bin("ch-image"), "-s", store.toString(), "pull", reg.ref(repo, "t"), "utf8"),
+                java.util.Map.of("LC_ALL", "C", "LANG", "C"), null, null);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.err()).doesNotContain("warning");
+        assertThat(read(store.resolve("img/utf8/café/naïve.txt"))).isEqualTo("ü");
+    }
+
+    @Test
     void missingImageSaysNotFound() throws Exception {
         Path store = tmp.resolve("store");
         Result r = chImage(store, "pull", reg.ref(TestRegistry.uniqueRepo("nope"), "nope"));
