@@ -48,3 +48,35 @@ chj_utf8_locale () {
         *) LC_ALL=C.UTF-8; export LC_ALL ;;
     esac
 }
+
+# chj_aot NAME JVM_FLAGS TRAINING_MAIN: sets chj_aot_opts to use a JDK AOT cache of this jar, JDK
+# and launcher (their checksums name it, so it is never stale), making it first by running
+# TRAINING_MAIN (which must exit normally) in the background. Any trouble: no cache, never a
+# failure. CHJ_AOT=0: off.
+chj_aot () {
+    chj_aot_opts=
+    [ "${CHJ_AOT:-1}" != 0 ] && [ -n "${HOME:-}${XDG_CACHE_HOME:-}" ] || return 0
+    # shellcheck disable=SC2046
+    set -- "$@" $(cksum "$CHJ_JAR" "${CHJ_JAVA%/bin/java}/release" "$0" 2>/dev/null)
+    [ $# -eq 12 ] || return 0
+    f=${XDG_CACHE_HOME:-$HOME/.cache}/chj/$1-$4-$5-$7-${10}.aot
+    if [ ! -f "$f" ]; then
+        mkdir -p "${f%/*}" 2>/dev/null || return 0
+        if mkdir "$f.lock" 2>/dev/null; then
+            # in the background: this command runs now without the cache, later ones with it
+            (
+                # shellcheck disable=SC2086
+                if "$CHJ_JAVA" $2 -XX:AOTCacheOutput="$f.$$.tmp" -Xlog:disable -Xlog:all=off \
+                       -cp "$CHJ_JAR" "$3" && [ -s "$f.$$.tmp" ]; then
+                    mv -f "$f.$$.tmp" "$f"
+                    find "${f%/*}" -maxdepth 1 -name "$1-*.aot" -mtime +30 -delete
+                fi
+                rm -rf "$f.$$.tmp" "$f.$$.tmp.config" "$f.lock"
+            ) </dev/null >/dev/null 2>&1 &
+        elif [ -n "$(find "$f.lock" -maxdepth 0 -mmin +2 2>/dev/null)" ]; then
+            rmdir "$f.lock" 2>/dev/null   # a trainer died; the next run tries again
+        fi
+    fi
+    [ -f "$f" ] && chj_aot_opts="-XX:AOTCache=$f -Xlog:aot=off -Xlog:cds=off"
+    return 0
+}

@@ -118,6 +118,37 @@ class ImageCliIT {
     }
 
     @Test
+    void aotCacheIsMadeOnFirstUseAndNeverBreaksACommand() throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Path store = tmp.resolve("store");
+        Result first = chImage(Map.of("HOME", home.toString()), "-s", store.toString(), "list");
+        assertThat(first.exit()).as(first.toString()).isZero();
+        Path cache = home.resolve(".cache/chj");
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < deadline && !hasAot(cache)) Thread.sleep(200);
+        assertThat(hasAot(cache)).as("trained in the background").isTrue();
+        Result cached = chImage(Map.of("HOME", home.toString(), "CHJ_JVM_OPTS", "-Xlog:aot=info"), "-s", store.toString(), "list");
+        assertThat(cached.exit()).as(cached.toString()).isZero();
+        assertThat(cached.out()).contains("Opened AOT cache").contains("Using AOT-linked classes: true");
+
+        Path off = Files.createDirectories(tmp.resolve("off"));
+        assertThat(chImage(Map.of("HOME", off.toString(), "CHJ_AOT", "0"), "-s", store.toString(), "list").exit()).isZero();
+        Thread.sleep(500);
+        assertThat(off.resolve(".cache")).doesNotExist();
+        // a cache directory that can't be made (a file in the way): the command still works
+        Path blocked = Files.createDirectories(tmp.resolve("blocked"));
+        Files.writeString(blocked.resolve(".cache"), "not a directory");
+        assertThat(chImage(Map.of("HOME", blocked.toString()), "-s", store.toString(), "list").exit()).isZero();
+    }
+
+    private static boolean hasAot(Path cache) throws java.io.IOException {
+        if (!Files.isDirectory(cache)) return false;
+        try (var s = Files.list(cache)) {
+            return s.anyMatch(p -> p.getFileName().toString().startsWith("ch-image-") && p.toString().endsWith(".aot"));
+        }
+    }
+
+    @Test
     void progressBarOnATerminalOnly() throws Exception {
         TestRegistry reg = TestRegistry.local();
         String repo = TestRegistry.uniqueRepo("progress");
