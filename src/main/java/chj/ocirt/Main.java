@@ -53,7 +53,7 @@ public final class Main {
             Globals g = new Globals(root, logFile, format, debug);
             List<String> rest = List.of(args).subList(i + 1, args.length);
             return switch (args[i]) {
-                case "create" -> create(g, rest, log);
+                case "create" -> create(g, rest, Path.of(System.getProperty("chj.home", ".")), log);
                 case "features" -> {
                     System.out.println(Features.json());
                     yield 0;
@@ -70,8 +70,11 @@ public final class Main {
         }
     }
 
-    /** {@code create [--bundle DIR] [--pid-file FILE] [--console-socket S] [--no-pivot] [--no-new-keyring] ID}. */
-    static int create(Globals g, List<String> args, RuntimeLog log) throws OciRuntimeException {
+    /**
+     * {@code create [--bundle DIR] [--pid-file FILE] [--console-socket S] [--no-pivot] [--no-new-keyring] ID};
+     * {@code home} is the install, with bin/ch-run and bin/ch-run-oci.
+     */
+    static int create(Globals g, List<String> args, Path home, RuntimeLog log) throws OciRuntimeException {
         Path bundle = Path.of("").toAbsolutePath();
         Path pidFile = null;
         String id = null;
@@ -114,7 +117,6 @@ public final class Main {
         }
         if (id == null) throw new OciRuntimeException("create: container id missing");
         if (g.root() == null) throw new OciRuntimeException("create: no state root (the launcher passes --root)");
-        Path home = Path.of(System.getProperty("chj.home", "."));
         byte[] json;
         try {
             json = Files.readAllBytes(bundle.resolve("config.json"));
