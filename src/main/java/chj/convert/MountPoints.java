@@ -9,13 +9,14 @@ import java.util.List;
 
 /**
  * The directories and files ch-run mounts onto, which ch-convert adds to directory and SquashFS
- * images that lack them (Charliecloud's list). Nothing is added where anything already is, not
+ * images that lack them: Charliecloud's list, plus {@code sys} and {@code tmp}, which chj's ch-run
+ * binds as ch-image's images have them. Nothing is added where anything already is, not
  * even a dangling symlink: it resolves inside the container, not here. Below a symlinked
  * {@code mnt} or {@code etc} nothing is added either.
  */
 final class MountPoints {
 
-    static final List<String> DIRECTORIES = List.of("bin", "dev", "etc", "mnt", "proc", "usr",
+    static final List<String> DIRECTORIES = List.of("bin", "dev", "etc", "mnt", "proc", "sys", "tmp", "usr",
             "mnt/0", "mnt/1", "mnt/2", "mnt/3", "mnt/4", "mnt/5", "mnt/6", "mnt/7", "mnt/8", "mnt/9");
     static final List<String> FILES = List.of("etc/hosts", "etc/resolv.conf");
 

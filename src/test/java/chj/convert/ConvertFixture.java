@@ -71,6 +71,23 @@ final class ConvertFixture {
         return ConvertMain.execute(all.toArray(new String[0]));
     }
 
+    /**
+     * ch-convert in this JVM with its messages captured, for tests of exit statuses and messages
+     * that need no environment of their own (a JVM start per run is seconds on a loaded machine).
+     */
+    static synchronized Result convertHereCaptured(String... args) {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        int exit;
+        try (java.io.PrintStream capture = new java.io.PrintStream(err, true, StandardCharsets.UTF_8)) {
+            System.setErr(capture);
+            exit = ConvertMain.execute(args);
+        } finally {
+            System.setErr(saved);
+        }
+        return new Result(exit, "", err.toString(StandardCharsets.UTF_8));
+    }
+
     /** ch-convert through its launcher, as this process's user. */
     static Result convert(Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>(List.of(TestEnv.bin("ch-convert")));
