@@ -47,7 +47,7 @@ final class DirSink extends Sink {
             job.log().info("exporting ...");
             try {
                 Files.createDirectory(pending.path());
-                FileTrees.copy(tree.root(), pending.path(), tree.exclude(), job.log());
+                FileTrees.copy(tree.root(), pending.path(), excluding(tree, pending.path()), job.log());
             } catch (IOException e) {
                 throw new ConvertException("can't copy " + tree.root() + " to " + pending.path() + ": " + e.getMessage(), null, e);
             }

@@ -30,7 +30,7 @@ final class StoreSink extends Sink {
     @Override
     void write(Tree tree) throws ConvertException {
         run(tree.root().toString(), dir -> {
-            FileTrees.copy(tree.root(), dir, tree.exclude(), job.log());
+            FileTrees.copy(tree.root(), dir, excluding(tree, dir), job.log());
             return new Importer.Filled(dir, tree.config());
         });
     }
