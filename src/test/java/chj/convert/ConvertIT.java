@@ -279,6 +279,33 @@ class ConvertIT {
     }
 
     @Test
+    void anUnprivilegedUserConvertsRootOwnedImagesAndRunsThem() throws Exception {
+        // the image belongs to root and is only readable, as a site-provided one would be
+        Path site = Files.createTempDirectory(Path.of("/var/tmp"), "chj-convert-site-");
+        try {
+            Files.setPosixFilePermissions(site, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path img = ConvertFixture.busyboxImage(site.resolve("img"));
+            tool("chmod", "-R", "a+rX,go-w", img.toString());
+            String userStore = work.resolve("user-store").toString();
+            Path sqfs = work.resolve("user.sqfs");
+            for (List<String> args : List.of(List.of("-s", userStore, img.toString(), "mine"),
+                    List.of("-s", userStore, "mine", work.resolve("mine.oci").toString()),
+                    List.of(work.resolve("mine.oci").toString(), sqfs.toString()))) {
+                List<String> cmd = new java.util.ArrayList<>(List.of(TestEnv.bin("ch-convert")));
+                cmd.addAll(args);
+                Result r = TestEnv.runAsUser(cmd);
+                assertThat(r.exit()).as(r.toString()).isZero();
+            }
+            Result run = TestEnv.runAsUser(List.of(TestEnv.bin("ch-run"), "--set-env", sqfs.toString(), "--",
+                    "/bin/sh", "-c", "cat /" + ConvertFixture.HARD_B + "; echo $IMG_VAR"));
+            assertThat(run.exit()).as(run.toString()).isZero();
+            assertThat(run.out()).isEqualTo("linked twice\nconverted\n");
+        } finally {
+            FileTrees.delete(site);
+        }
+    }
+
+    @Test
     void pulledImageKeepsItsRegistryLayers() throws Exception {
         TestRegistry reg = TestRegistry.local();
         String repo = TestRegistry.uniqueRepo("convert");
