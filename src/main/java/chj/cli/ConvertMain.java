@@ -36,8 +36,8 @@ public final class ConvertMain implements Callable<Integer> {
     @Option(names = "--tmp", paramLabel = "DIR", description = "directory for temporary files (default: $TMPDIR, else /var/tmp)")
     String tmp;
 
-    @Option(names = "--xattrs", negatable = true, description = "keep extended attributes (user.* only); also $CH_XATTRS")
-    boolean xattrs;
+    @Option(names = "--xattrs", negatable = true, description = "keep extended attributes (user.* only); default: $CH_XATTRS set")
+    Boolean xattrs;
 
     private int verbose;
     private int quiet;
@@ -67,7 +67,10 @@ public final class ConvertMain implements Callable<Integer> {
         Map<String, String> env = System.getenv();
         ConsoleLog log = new ConsoleLog("ch-convert", verbosity(), System.err);
         String user = env.getOrDefault("USER", System.getProperty("user.name"));
-        Converter converter = new Converter(new Converter.Options(storage, tmp, noClobber, dryRun, xattrs, verbosity()), env, user, log);
+        String fromEnv = env.get("CH_XATTRS");
+        boolean keepXattrs = xattrs != null ? xattrs : fromEnv != null && !fromEnv.isEmpty() && !fromEnv.equals("0");
+        Converter converter = new Converter(new Converter.Options(storage, tmp, noClobber, dryRun, keepXattrs, verbosity()),
+                env, user, log);
         converter.convert(in, inFormat == null ? null : Format.parse(inFormat), out, outFormat == null ? null : Format.parse(outFormat));
         return 0;
     }

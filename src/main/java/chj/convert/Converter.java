@@ -26,6 +26,7 @@ public final class Converter {
      *
      * @param storage   {@code -s}: the store directory (null: CH_IMAGE_STORAGE or the default)
      * @param tmp       {@code --tmp}: where scratch space goes (null: TMPDIR, else /var/tmp)
+     * @param xattrs    keep {@code user.*} extended attributes ({@code --xattrs}, {@code CH_XATTRS})
      * @param verbosity -q… negative, -v… positive
      */
     public record Options(String storage, String tmp, boolean noClobber, boolean dryRun, boolean xattrs, int verbosity) {}
@@ -56,9 +57,9 @@ public final class Converter {
         } catch (LayerException e) {
             throw new ConvertException(e.getMessage());
         }
-        boolean xattrs = options.xattrs() || isSet(env.get("CH_XATTRS"));
         try (Scratch scratch = new Scratch(Scratch.parent(options.tmp(), env.get("TMPDIR")), log)) {
-            Job job = new Job(log, new Programs(env, log), scratch, env, options.noClobber(), xattrs, epoch, options.verbosity() > 0);
+            Job job = new Job(log, new Programs(env, log), scratch, env, options.noClobber(), options.xattrs(), epoch,
+                    options.verbosity() > 0);
             try (Source source = source(inF, in, job)) {
                 Sink sink = sink(outF, out, job, defaultTag(inF, in));
                 if (options.dryRun()) {
@@ -74,10 +75,6 @@ public final class Converter {
             if (store != null) store.close();
         }
         log.info("done");
-    }
-
-    private static boolean isSet(String v) {
-        return v != null && !v.isEmpty() && !v.equals("0");
     }
 
     private Source source(Format f, String in, Job job) throws ConvertException {
@@ -98,6 +95,7 @@ public final class Converter {
     /** An image in the store, read in place under its lock (so that no pull replaces it meanwhile). */
     private Source storeImage(String name) throws ConvertException {
         Reference ref = reference(name);
+        if (!Files.isDirectory(storageRoot())) throw new ConvertException("source image not found in ch-image storage: " + name);
         Storage s = store();
         ImageLock lock;
         try {
@@ -115,7 +113,12 @@ public final class Converter {
 
     private Sink sink(Format f, String out, Job job, String tag) throws ConvertException {
         return switch (f) {
-            case CH_IMAGE -> new StoreSink(store(), reference(out), job);
+            case CH_IMAGE -> {
+                Reference ref = reference(out);
+                // a dry run creates no store; one that is not there holds nothing to clobber
+                if (options.dryRun() && !Files.isDirectory(storageRoot())) yield null;
+                yield new StoreSink(store(), ref, job);
+            }
             case DIR -> new DirSink(Path.of(out), job);
             case TAR -> new TarSink(Path.of(out), job);
             case SQUASH -> new SquashSink(Path.of(out), job);
@@ -152,10 +155,18 @@ public final class Converter {
         }
     }
 
+    private Path storageRoot() throws ConvertException {
+        try {
+            return Storage.resolveRoot(options.storage(), env, user);
+        } catch (StoreException e) {
+            throw new ConvertException(e.getMessage(), e.hint(), e);
+        }
+    }
+
     private Storage store() throws ConvertException {
         if (store == null) {
             try {
-                store = Storage.open(Storage.resolveRoot(options.storage(), env, user));
+                store = Storage.open(storageRoot());
             } catch (StoreException e) {
                 throw new ConvertException(e.getMessage(), e.hint(), e);
             }

@@ -16,7 +16,7 @@ import java.util.zip.GZIPOutputStream;
  * {@code java -cp target/classes:target/test-classes:target/lib/* chj.layer.GzipBench FILE [runs]}.
  * Compresses FILE (read from the page cache) into a counting sink with java.util.zip's single-threaded
  * GZIPOutputStream and with {@link ParallelGzipOutputStream} on 1 and on all cores, and zstd; prints
- * the median time, throughput and compressed size of each.
+ * the median wall time, throughput, CPU time and compressed size of each.
  */
 public final class GzipBench {
 
@@ -36,18 +36,27 @@ public final class GzipBench {
         long size = Files.size(file);
         System.out.printf("input: %s, %.1f MB, %d cores, %d runs%n", file, size / 1e6, cores, runs);
         for (var k : kinds.entrySet()) {
-            List<Double> times = new ArrayList<>();
+            List<Double> times = new ArrayList<>(), cpu = new ArrayList<>();
             long out = 0;
             for (int run = 0; run < runs + 1; run++) {
                 long t0 = System.nanoTime();
+                long c0 = cpuNanos();
                 out = compress(file, k.getValue());
-                if (run > 0) times.add((System.nanoTime() - t0) / 1e9); // the first run warms the JIT
+                if (run == 0) continue; // the first run warms the JIT
+                times.add((System.nanoTime() - t0) / 1e9);
+                cpu.add((cpuNanos() - c0) / 1e9);
             }
             times.sort(null);
+            cpu.sort(null);
             double median = times.get(times.size() / 2);
-            System.out.printf("%-24s median %6.2f s  %7.1f MB/s  out %6.1f MB (%.2f%%)%n", k.getKey(), median,
-                    size / 1e6 / median, out / 1e6, 100.0 * out / size);
+            System.out.printf("%-24s median %6.2f s  %7.1f MB/s  CPU %6.2f s  out %6.1f MB (%.2f%%)%n", k.getKey(), median,
+                    size / 1e6 / median, cpu.get(cpu.size() / 2), out / 1e6, 100.0 * out / size);
         }
+    }
+
+    /** CPU time of this process, all threads: what a busy machine's other load does not inflate. */
+    private static long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
     }
 
     private static long compress(Path file, Compressor c) throws IOException {
