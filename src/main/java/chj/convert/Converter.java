@@ -83,7 +83,7 @@ public final class Converter {
             case DIR -> {
                 Path dir = Path.of(in);
                 if (!Files.isDirectory(dir)) throw new ConvertException("not a directory: " + in);
-                yield new Source.InPlace(new Tree(dir, Tree.BUILD_CACHE, Tree.configOf(dir), null), null);
+                yield new Source.InPlace(Tree.of(dir, Tree.BUILD_CACHE, null), null);
             }
             case TAR -> new TarInput(Path.of(in), job);
             case SQUASH -> new SquashInput(Path.of(in), job);
@@ -108,7 +108,7 @@ public final class Converter {
             lock.close();
             throw new ConvertException("source image not found in ch-image storage: " + name);
         }
-        return new Source.InPlace(new Tree(dir, Tree.BUILD_CACHE, Tree.configOf(dir), PulledLayers.find(s, dir)), lock);
+        return new Source.InPlace(Tree.of(dir, Tree.BUILD_CACHE, () -> PulledLayers.find(s, dir)), lock);
     }
 
     private Sink sink(Format f, String out, Job job, String tag) throws ConvertException {

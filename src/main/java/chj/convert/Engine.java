@@ -44,9 +44,15 @@ final class Engine {
         Path client = job.programs().find(name);
         if (client == null)
             throw new ConvertException(name + " not available: " + name + " not found on PATH");
-        Programs.Outcome o = job.programs().run(List.of(client.toString(), "info", "--format", "{{.ServerVersion}}"));
+        // the client answers alone; these need the engine (Docker's daemon; Podman's storage and runtime)
+        List<String> probe = format == Format.DOCKER ? List.of("version", "--format", "{{.Server.Version}}")
+                : List.of("info", "--format", "{{.Host.Arch}}");
+        List<String> cmd = new ArrayList<>(List.of(client.toString()));
+        cmd.addAll(probe);
+        Programs.Outcome o = job.programs().run(cmd);
         if (o.exit() != 0 || o.out().isBlank()) {
-            String why = o.stderr().isBlank() ? "'" + name + " info' failed with exit status " + o.exit() : o.lastError();
+            String why = o.stderr().isBlank() ? "'" + name + " " + probe.getFirst() + "' failed with exit status " + o.exit()
+                    : o.lastError();
             throw new ConvertException(name + " not available: " + why,
                     "is the " + name + " engine running, and may you use it?");
         }
@@ -111,8 +117,9 @@ final class Engine {
             }
             job.log().info("importing ...");
             List<String> cmd = new ArrayList<>(List.of(client, "import"));
-            if (tree.config() != null)
-                for (String e : tree.config().env()) cmd.addAll(List.of("--change", "ENV " + e.replaceFirst("=", " ")));
+            ImageConfig config = tree.config();
+            if (config != null)
+                for (String e : config.env()) cmd.addAll(List.of("--change", "ENV " + e.replaceFirst("=", " ")));
             cmd.addAll(List.of(tar.toString(), name));
             job.programs().check(cmd);
         } finally {

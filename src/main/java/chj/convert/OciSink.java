@@ -101,7 +101,7 @@ final class OciSink extends Sink {
     private void layout(Tree tree, Path dir) throws ConvertException {
         try {
             Files.createDirectories(dir.resolve("blobs/sha256"));
-            PulledLayers pulled = tree.pulled();
+            PulledLayers pulled = tree.pulledLayers();
             boolean reuse = pulled != null && pulled.unchanged();
             if (pulled != null && !reuse) job.log().verbose("image changed since it was pulled: writing one new layer");
             Descriptor manifest = reuse ? copyPulled(pulled, dir) : flattened(tree, dir);

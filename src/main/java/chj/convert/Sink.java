@@ -35,7 +35,7 @@ abstract class Sink {
     /** Unpacks, then gives the tree the metadata its format carried (so ch-run sees its environment). */
     static Tree unpacked(Source.Packed packed, Path dir) throws ConvertException {
         Source.Unpacked u = packed.unpackInto(dir);
-        if (u.config() == null) return new Tree(u.root(), Set.of(), Tree.configOf(u.root()), null);
+        if (u.config() == null) return Tree.of(u.root(), Set.of(), null);
         try {
             Metadata.write(u.root(), u.config(), Platform.host());
         } catch (StoreException e) {

@@ -14,16 +14,37 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * An image tree to write out: its root, what to leave out, its config, and (for a pulled image in
  * the store) the registry layers it may still be identical to.
  *
- * @param config the image's config: from the format it came in (OCI, Docker), else from its
- *               {@code ch/} metadata; null when it has none
- * @param pulled null unless the tree is a store image that was pulled
+ * @param carried the config the image's format carried (OCI, Docker); null when its {@code ch/}
+ *                metadata is all there is
+ * @param pulled  finds the registry layers of a store image that was pulled (only OCI outputs ask,
+ *                and reading the manifest has a start-up cost); null for other trees
  */
-record Tree(Path root, Set<String> exclude, ImageConfig config, PulledLayers pulled) {
+record Tree(Path root, Set<String> exclude, ImageConfig carried, Supplier<PulledLayers> pulled) {
+
+    /** A tree whose config, if any, is in its {@code ch/} metadata. */
+    static Tree of(Path root, Set<String> exclude, Supplier<PulledLayers> pulled) {
+        return new Tree(root, exclude, null, pulled);
+    }
+
+    /** The registry layers the tree may still be identical to, or null. */
+    PulledLayers pulledLayers() {
+        return pulled == null ? null : pulled.get();
+    }
+
+    /**
+     * The image's config: the one its format carried, else {@link #configOf} its {@code ch/}, read
+     * only when an output asks (parsing JSON costs a quarter second of start-up that SquashFS and
+     * tarball outputs need not pay); null when there is none.
+     */
+    ImageConfig config() throws ConvertException {
+        return carried != null ? carried : configOf(root);
+    }
 
     /** Build-cache files of Charliecloud and chj images, never part of a converted image. */
     static final Set<String> BUILD_CACHE = Set.of(".git", ".gitignore", "ch/git", "ch/git.pickle");
