@@ -8,6 +8,7 @@ import chj.testing.TestImages;
 import chj.testing.TestRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,11 @@ class ConvertIT {
     void setUp() {
         work = TestEnv.userDir("chj-convert-");
         store = work.resolve("store").toString();
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        FileTrees.delete(work);
     }
 
     /** An image with no mount points at all: only what ch-convert must add for ch-run. */
