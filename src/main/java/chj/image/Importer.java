@@ -50,32 +50,64 @@ public final class Importer {
     public void importImage(Path source, Reference name)
             throws ImageException, StoreException, LayerException, OciException {
         if (!Files.exists(source)) throw new ImageException("can't import: no such file or directory: " + source);
+        importTree(name, source.toString(), true, staging -> {
+            if (Files.isDirectory(source)) {
+                copyTree(source, staging);
+                return new Filled(stripSingleTop(staging), null);
+            }
+            return new Filled(unpackTarball(source, staging, log), null);
+        });
+    }
+
+    /** What a {@link Filler} made: the image root (its directory or one below) and the image's config, if it has one. */
+    public record Filled(Path root, ImageConfig config) {}
+
+    /** Writes an image tree into an empty staging directory. */
+    @FunctionalInterface
+    public interface Filler<X extends Exception> {
+        Filled fill(Path emptyDir) throws IOException, LayerException, X;
+    }
+
+    /**
+     * Makes an image in the store from whatever {@code filler} writes into a staging directory:
+     * adds mount points and metadata (from the filler's config, else a new one naming
+     * {@code source}), then publishes it under {@code name} in one rename. Nothing is published if
+     * anything fails. With {@code replace} false an existing image of that name is an error.
+     */
+    public <X extends Exception> void importTree(Reference name, String source, boolean replace, Filler<X> filler)
+            throws X, ImageException, StoreException, LayerException, OciException {
         log.info("importing:        " + source);
         try (ImageLock lock = store.lockImage(name.storeName());
              StagingDir staging = store.newStagingDir("import")) {
+            if (!replace && store.imageExists(name.storeName()))
+                throw new ImageException("exists in ch-image storage, not deleting per --no-clobber: " + name);
             Path unpacked = staging.dir().resolve("rootfs");
             Files.createDirectory(unpacked);
-            if (Files.isDirectory(source)) copyTree(source, unpacked);
-            else unpackTarball(source, unpacked);
-            Path root = stripSingleTop(unpacked);
-            ImageConfig config = ImageConfig.builder(Platform.host())
-                    .history(new ImageConfig.History(Instant.now().toString(), "ch-image import " + source.getFileName(),
+            Filled filled = filler.fill(unpacked);
+            ImageConfig config = filled.config() != null ? filled.config() : ImageConfig.builder(Platform.host())
+                    .history(new ImageConfig.History(Instant.now().toString(), "ch-image import " + Path.of(source).getFileName(),
                             null, false, null))
                     .build();
-            ImageTree.initialize(root, config, log);
-            store.publishImage(lock, root);
+            ImageTree.initialize(filled.root(), config, log);
+            store.publishImage(lock, filled.root());
         } catch (IOException e) {
             throw new ImageException("can't import " + source + ": " + e.getMessage(), null, e);
         }
         log.info("imported:         " + name);
     }
 
-    private void unpackTarball(Path tarball, Path root) throws IOException, LayerException {
-        LayerUnpacker unpacker = new LayerUnpacker(root, log::warning);
+    /**
+     * Unpacks a tarball (any compression) into {@code into} with the layer unpacker's safety rules;
+     * returns the image root: {@code into}, or its single top-level directory when the tarball
+     * holds one that is not itself part of a root file system.
+     */
+    public static Path unpackTarball(Path tarball, Path into, Log log) throws IOException, LayerException {
+        LayerUnpacker unpacker = new LayerUnpacker(into, log::warning);
         try (InputStream in = Compression.decompress(new BufferedInputStream(Files.newInputStream(tarball), 1 << 18))) {
             unpacker.apply(in);
         }
         unpacker.finish();
+        return stripSingleTop(into);
     }
 
     private static Path stripSingleTop(Path unpacked) throws IOException {
