@@ -107,7 +107,7 @@ public final class LayerWriter {
             } catch (TarWalk.Failure f) {
                 throw new LayerException(f.getMessage(), f.getCause());
             } catch (IOException e) {
-                throw new LayerException("cannot write tar of " + root + " at '" + LayerUnpacker.printable(walk.current())
+                throw new LayerException("cannot write tar of " + root + " at '" + LayerReport.printable(walk.current())
                         + "': " + reason(e), e);
             }
             tar.finish();
@@ -118,7 +118,7 @@ public final class LayerWriter {
             warnings.accept("skipped " + walk.xattrsSkipped + " extended attribute(s) whose values are not text");
         if (walk.skipped > 0)
             warnings.accept("skipped " + walk.skipped + " device file(s), FIFO(s) or socket(s), e.g. '"
-                    + LayerUnpacker.printable(walk.firstSkipped) + "'");
+                    + LayerReport.printable(walk.firstSkipped) + "'");
         return new Written(digest.digest(), digest.count(), walk.entries, walk.hardlinks, walk.whiteouts, walk.skipped);
     }
 

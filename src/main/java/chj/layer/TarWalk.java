@@ -93,11 +93,11 @@ final class TarWalk {
                 a = Files.readAttributes(p, ATTRIBUTES, NOFOLLOW);
             } catch (NoSuchFileException e) {
                 if (whole && (child == null || !child.whole)) continue; // deleted while we listed
-                throw new Failure("cannot write layer: '" + LayerUnpacker.printable(childRel) + "' is not in " + root, e);
+                throw new Failure("cannot write layer: '" + LayerReport.printable(childRel) + "' is not in " + root, e);
             }
             int type = (int) a.get("mode") & S_IFMT;
             if (!childWhole && type != S_IFDIR)
-                throw new Failure("cannot write layer: '" + LayerUnpacker.printable(childRel)
+                throw new Failure("cannot write layer: '" + LayerReport.printable(childRel)
                         + "' holds changes but is not a directory in " + root, null);
             entry(childRel, p, a);
             if (type == S_IFDIR) directory(childRel, p, child, childWhole);
@@ -170,7 +170,7 @@ final class TarWalk {
                 left -= n;
             }
             if (left > 0 || in.read() >= 0)
-                throw new Failure("cannot write layer: '" + LayerUnpacker.printable(current)
+                throw new Failure("cannot write layer: '" + LayerReport.printable(current)
                         + "' changed size while it was read", null);
         }
     }
