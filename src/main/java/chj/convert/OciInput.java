@@ -106,7 +106,7 @@ final class OciInput implements Source.Packed {
             Descriptor d = layers.get(i);
             if (!seen.add(d.digest())) continue; // applying a layer twice changes nothing (Charliecloud #1568)
             try {
-                MediaType.compressionOf(d.mediaType());
+                MediaType.checkLayer(d.mediaType());
             } catch (OciException e) {
                 throw new ConvertException(source.path() + ": layer " + d.digest() + ": " + e.getMessage(), e.hint());
             }

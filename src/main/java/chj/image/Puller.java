@@ -10,6 +10,7 @@ import chj.oci.ImageConfig;
 import chj.oci.ImageIndex;
 import chj.oci.ImageManifest;
 import chj.oci.ManifestDocument;
+import chj.oci.MediaType;
 import chj.oci.OciException;
 import chj.oci.Platform;
 import chj.oci.PlatformSelector;
@@ -94,6 +95,7 @@ public final class Puller {
             }
             ImageConfig config = ImageConfig.parse(blobBytes(source, manifest.config(), options, "config"));
             checkArchitecture(source, config, image, options.arch());
+            for (Descriptor d : manifest.layers()) MediaType.checkLayer(d.mediaType());
             List<Descriptor> layers = distinctLayers(manifest.layers());
             List<Digest> diffIds = config.diffIds();
             if (diffIds.size() != manifest.layers().size())

@@ -62,24 +62,18 @@ public final class MediaType {
     }
 
     /**
-     * The compression a layer media type declares. The blob's magic bytes may still disagree
-     * (registries mislabel zstd and plain tar as gzip); the layer reader checks those.
+     * Checks that a layer descriptor's media type is a tar layer (plain, gzip or zstd; distributable
+     * or not; OCI or Docker). The declared compression itself is not trusted: registries mislabel
+     * it, so the unpacker goes by the blob's magic bytes.
      *
      * @throws OciException naming the type when it is not a layer type chj knows
      */
-    public static Compression compressionOf(String layerMediaType) throws OciException {
+    public static void checkLayer(String layerMediaType) throws OciException {
         if (layerMediaType == null) throw new OciException("layer has no media type");
-        String e = essence(layerMediaType);
-        switch (e) {
-            case OCI_LAYER_TAR, OCI_NONDISTRIBUTABLE_LAYER_TAR, DOCKER_LAYER_TAR -> {
-                return Compression.NONE;
-            }
-            case OCI_LAYER_TAR_GZIP, OCI_NONDISTRIBUTABLE_LAYER_TAR_GZIP, DOCKER_LAYER_TAR_GZIP, DOCKER_FOREIGN_LAYER_TAR_GZIP -> {
-                return Compression.GZIP;
-            }
-            case OCI_LAYER_TAR_ZSTD, OCI_NONDISTRIBUTABLE_LAYER_TAR_ZSTD -> {
-                return Compression.ZSTD;
-            }
+        switch (essence(layerMediaType)) {
+            case OCI_LAYER_TAR, OCI_NONDISTRIBUTABLE_LAYER_TAR, DOCKER_LAYER_TAR,
+                 OCI_LAYER_TAR_GZIP, OCI_NONDISTRIBUTABLE_LAYER_TAR_GZIP, DOCKER_LAYER_TAR_GZIP, DOCKER_FOREIGN_LAYER_TAR_GZIP,
+                 OCI_LAYER_TAR_ZSTD, OCI_NONDISTRIBUTABLE_LAYER_TAR_ZSTD -> { }
             default -> throw new OciException("unsupported layer media type: " + layerMediaType,
                     "chj unpacks tar layers, plain or compressed with gzip or zstd");
         }

@@ -185,6 +185,20 @@ class PullIT {
     }
 
     @Test
+    void aLayerThatIsNotATarIsRefusedByName() throws Exception {
+        String repo = TestRegistry.uniqueRepo("helm");
+        byte[] chart = TarBuilder.gzip(new TarBuilder().file("Chart.yaml", "name: x").bytes());
+        byte[] config = TestRegistry.json(java.util.Map.of("architecture", "amd64", "os", "linux",
+                "rootfs", java.util.Map.of("type", "layers", "diff_ids", List.of(Digest.sha256(chart).toString()))));
+        reg.pushImage(repo, "t", List.of(chart), "application/vnd.cncf.helm.chart.content.v1.tar+gzip", config);
+        Path store = tmp.resolve("store");
+        Result r = chImage(store, "pull", reg.ref(repo, "t"), "helm");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("unsupported layer media type: application/vnd.cncf.helm.chart.content.v1.tar+gzip");
+        assertThat(store.resolve("img/helm")).doesNotExist();
+    }
+
+    @Test
     void missingImageSaysNotFound() throws Exception {
         Path store = tmp.resolve("store");
         Result r = chImage(store, "pull", reg.ref(TestRegistry.uniqueRepo("nope"), "nope"));
