@@ -66,11 +66,16 @@ final class Async {
         }
     }
 
-    /** A pool of daemon threads that {@link #close()} stops at once, interrupting what still runs. */
+    /**
+     * A pool of daemon threads that {@link #close()} stops at once, interrupting what still runs, and
+     * waiting for it to end when asked (work that writes files others will delete must have ended).
+     */
     static final class Pool implements AutoCloseable {
         final ExecutorService executor;
+        private final boolean awaitOnClose;
 
-        Pool(int threads, String name) {
+        Pool(int threads, String name, boolean awaitOnClose) {
+            this.awaitOnClose = awaitOnClose;
             executor = Executors.newFixedThreadPool(threads, r -> {
                 Thread t = new Thread(r, name);
                 t.setDaemon(true);
@@ -81,6 +86,7 @@ final class Async {
         @Override
         public void close() {
             executor.shutdownNow();
+            if (!awaitOnClose) return;
             try {
                 executor.awaitTermination(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

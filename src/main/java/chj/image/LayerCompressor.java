@@ -2,9 +2,11 @@ package chj.image;
 
 import chj.Log;
 import chj.layer.Compression;
+import chj.layer.DigestingOutputStream;
 import chj.layer.LayerBlob;
 import chj.layer.LayerChanges;
 import chj.layer.LayerWriter;
+import chj.layer.ParallelGzipOutputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,21 +29,26 @@ final class LayerCompressor implements AutoCloseable {
 
     private final Path root;
     private final Compression compression;
+    private final int gzipLevel;
     private final Instant clamp;
     private final Log log;
     private final int threadsPerLayer;
     private final Async.Pool pool;
 
-    /** @param layers how many layers will be submitted (for sharing the cores among them) */
-    LayerCompressor(Path root, Compression compression, Instant clamp, int layers, Log log) {
+    /**
+     * @param gzipLevel 1 (fastest) to 9 (smallest), for gzip
+     * @param layers    how many layers will be submitted (for sharing the cores among them)
+     */
+    LayerCompressor(Path root, Compression compression, int gzipLevel, Instant clamp, int layers, Log log) {
         this.root = root;
         this.compression = compression;
+        this.gzipLevel = gzipLevel;
         this.clamp = clamp;
         this.log = log;
         int cores = Runtime.getRuntime().availableProcessors();
         int atOnce = Math.max(1, Math.min(layers, cores));
         this.threadsPerLayer = Math.max(1, cores / atOnce);
-        this.pool = new Async.Pool(atOnce, "chj-layer");
+        this.pool = new Async.Pool(atOnce, "chj-layer", true);
     }
 
     /** Writes one layer's changes (the whole tree: {@link LayerChanges#wholeTree()}) into {@code file}. */
@@ -53,7 +60,17 @@ final class LayerCompressor implements AutoCloseable {
                     .clampMtimes(clamp);
             LayerBlob blob;
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-                blob = writer.writeBlob(root, changes, compression, threadsPerLayer, out);
+                if (compression == Compression.GZIP) {
+                    DigestingOutputStream digested = new DigestingOutputStream(out);
+                    LayerWriter.Written tar;
+                    try (OutputStream gzip = new ParallelGzipOutputStream(digested, gzipLevel,
+                            ParallelGzipOutputStream.DEFAULT_BLOCK_SIZE, threadsPerLayer)) {
+                        tar = writer.write(root, changes, gzip);
+                    }
+                    blob = new LayerBlob(tar, digested.digest(), digested.count(), compression);
+                } else {
+                    blob = writer.writeBlob(root, changes, compression, threadsPerLayer, out);
+                }
             } catch (IOException e) {
                 throw new ImageException("can't write layer file " + file + ": " + e.getMessage(), null, e);
             }

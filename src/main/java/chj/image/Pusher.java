@@ -3,6 +3,7 @@ package chj.image;
 import chj.Log;
 import chj.layer.Compression;
 import chj.layer.LayerException;
+import chj.layer.ParallelGzipOutputStream;
 import chj.oci.Descriptor;
 import chj.oci.Digest;
 import chj.oci.ImageConfig;
@@ -44,6 +45,7 @@ public final class Pusher {
      * What the user asked for.
      *
      * @param compression     of new layers
+     * @param gzipLevel       1 (fastest) to 9 (smallest), for gzip layers
      * @param format          the manifest family; null for the pulled image's own when its layers are
      *                        reused (an unchanged image keeps its digest), else OCI
      * @param flatten         one layer of the whole tree, even for a pulled image
@@ -51,15 +53,16 @@ public final class Pusher {
      * @param sourceDateEpoch SOURCE_DATE_EPOCH: the time of new layers and configs, and the latest
      *                        mtime in new layers; null for now and no clamping
      */
-    public record Options(Compression compression, ManifestFormat format, boolean flatten, int parallelUploads,
+    public record Options(Compression compression, int gzipLevel, ManifestFormat format, boolean flatten, int parallelUploads,
                           Instant sourceDateEpoch) {
         public Options {
             if (parallelUploads < 1) throw new IllegalArgumentException("parallelUploads < 1");
             if (compression == null) throw new IllegalArgumentException("no compression given");
+            if (gzipLevel < 1 || gzipLevel > 9) throw new IllegalArgumentException("gzip level must be 1 to 9: " + gzipLevel);
         }
 
         public static Options defaults() {
-            return new Options(Compression.GZIP, null, false, 4, null);
+            return new Options(Compression.GZIP, ParallelGzipOutputStream.DEFAULT_LEVEL, null, false, 4, null);
         }
     }
 
@@ -68,13 +71,21 @@ public final class Pusher {
                          Map<UploadResult.Method, Integer> uploads) {}
 
     private final Storage store;
-    private final RegistryClient registry;
+    private final CompletableFuture<RegistryClient> registryFuture;
     private final Log log;
     private final TransferProgress progress;
 
     public Pusher(Storage store, RegistryClient registry, Log log, TransferProgress progress) {
+        this(store, CompletableFuture.completedFuture(registry), log, progress);
+    }
+
+    /**
+     * With a registry client still being made (its TLS set-up takes a good part of a second), so
+     * that the image's tree is compared with its pulled state meanwhile.
+     */
+    public Pusher(Storage store, CompletableFuture<RegistryClient> registry, Log log, TransferProgress progress) {
         this.store = store;
-        this.registry = registry;
+        this.registryFuture = registry;
         this.log = log;
         this.progress = progress;
     }
@@ -90,8 +101,6 @@ public final class Pusher {
         log.info("destination:      " + target);
         if (options.format() == ManifestFormat.DOCKER && options.compression() == Compression.ZSTD)
             throw new ImageException("a Docker image manifest can't hold zstd layers", "use --format=oci, or --compress=gzip");
-        registry.ping(target);
-
         if (imageDir != null) {
             Path root = imageDir.toAbsolutePath().normalize();
             if (!Files.isDirectory(root)) throw new ImageException("can't push: not a directory: " + imageDir);
@@ -107,40 +116,47 @@ public final class Pusher {
 
     private Result push(Path root, Reference name, Reference target, Options options)
             throws ImageException, RegistryException, StoreException, LayerException, OciException {
-        PushPlan plan = PushPlan.of(root, options.flatten(), store.blobs(), log);
+        PushPlan.Basis basis = PushPlan.basis(root, options.flatten(), store.blobs(), log);
         ManifestFormat format = options.format() != null ? options.format()
-                : plan.pulled() != null ? ManifestFormat.of(plan.pulled().mediaType()) : ManifestFormat.OCI;
-        List<String> mountFrom = plan.mountSources(name, target);
-        if (!mountFrom.isEmpty()) log.verbose("may mount blobs from: " + String.join(", ", mountFrom));
+                : basis.pulled() != null ? ManifestFormat.of(basis.pulled().mediaType()) : ManifestFormat.OCI;
         List<Descriptor> reused = new ArrayList<>();
-        for (Descriptor d : plan.reused()) reused.add(withType(d, format.layerType(d.mediaType())));
+        for (Descriptor d : basis.reused()) reused.add(withType(d, format.layerType(d.mediaType())));
+        List<String> mountFrom = basis.mountSources(name, target);
         Instant now = options.sourceDateEpoch() != null ? options.sourceDateEpoch() : Instant.now();
-        int total = reused.size() + plan.fresh().size();
 
-        Map<UploadResult.Method, Integer> methods = new EnumMap<>(UploadResult.Method.class);
         // closed in reverse: compression and uploads stop before the staging directory goes
-        try (StagingDir staging = store.newStagingDir("push");
-             Async.Pool uploadPool = new Async.Pool(options.parallelUploads(), "chj-upload")) {
-            // pulled blobs go up while new layers are still being written
+        try (Async.Pool comparing = new Async.Pool(1, "chj-compare", false);
+             StagingDir staging = store.newStagingDir("push");
+             Async.Pool uploadPool = new Async.Pool(options.parallelUploads(), "chj-upload", true)) {
+            // the tree is walked while the registry is asked (refused credentials show before any upload)
+            CompletableFuture<PushPlan> planned = Async.supply(() -> basis.complete(root, log), comparing.executor);
+            RegistryClient registry = Async.await(registryFuture);
+            registry.ping(target);
+            if (!mountFrom.isEmpty()) log.verbose("may mount blobs from: " + String.join(", ", mountFrom));
+
+            // pulled blobs go up whether or not the tree changed, so they start now
             Map<Digest, CompletableFuture<UploadResult>> uploads = new HashMap<>();
             for (int i = 0; i < reused.size(); i++) {
                 Descriptor d = reused.get(i);
-                String what = "layer " + (i + 1) + "/" + total + " " + d.digest().shortHex();
+                String what = "layer " + (i + 1) + " " + d.digest().shortHex();
                 if (MediaType.isNondistributable(d.mediaType())) {
                     log.info(what + ": not distributable, not uploaded");
                     continue;
                 }
                 uploads.computeIfAbsent(d.digest(), k -> Async.supply(() ->
-                        upload(target, what, d.digest(), d.size(), store.blobs().path(d.digest()), mountFrom), uploadPool.executor));
+                        upload(registry, target, what, d.digest(), d.size(), store.blobs().path(d.digest()), mountFrom), uploadPool.executor));
             }
+            PushPlan plan = Async.await(planned);
+
+            Map<UploadResult.Method, Integer> methods = new EnumMap<>(UploadResult.Method.class);
             List<CompletableFuture<FreshUpload>> fresh = new ArrayList<>();
-            try (LayerCompressor compressor = new LayerCompressor(root, options.compression(), options.sourceDateEpoch(),
+            try (LayerCompressor compressor = new LayerCompressor(root, options.compression(), options.gzipLevel(), options.sourceDateEpoch(),
                     plan.fresh().size(), log)) {
                 for (int i = 0; i < plan.fresh().size(); i++) {
-                    String what = "layer " + (reused.size() + i + 1) + "/" + total;
+                    String what = "layer " + (reused.size() + i + 1);
                     fresh.add(compressor.submit(plan.fresh().get(i).changes(), staging.dir().resolve("layer-" + i), what)
                             .thenApplyAsync(w -> Async.call(() -> {
-                                var uploaded = upload(target, what + " " + w.blob().digest().shortHex(), w.blob().digest(),
+                                var uploaded = upload(registry, target, what + " " + w.blob().digest().shortHex(), w.blob().digest(),
                                         w.blob().size(), w.file(), List.of());
                                 var d = Descriptor.of(format.layerType(w.blob().mediaType()), w.blob().digest(), w.blob().size());
                                 return new FreshUpload(d, w.blob().diffId(), uploaded);
@@ -160,15 +176,15 @@ public final class Pusher {
                         : PushConfig.compose(plan.config(), reused.size(), freshLayers, now, options.sourceDateEpoch());
                 Path configFile = staging.dir().resolve("config.json");
                 Files.write(configFile, config.toJson());
-                count(methods, upload(target, "config " + config.digest().shortHex(), config.digest(), config.size(),
+                count(methods, upload(registry, target, "config " + config.digest().shortHex(), config.digest(), config.size(),
                         configFile, plan.asPulled() ? mountFrom : List.of()));
 
                 ImageManifest manifest = plan.asPulled() && format == ManifestFormat.of(plan.pulled().mediaType())
                         ? plan.pulled()
                         : ImageManifest.create(format.manifestType(), Descriptor.of(format.configType(), config.digest(), config.size()),
                                 layers, null);
-                Digest pushed = pushManifest(target, manifest);
-                log.info("pushed:           " + target.withTag(null) + "@" + pushed);
+                Digest pushed = pushManifest(registry, target, manifest);
+                log.info("pushed:           " + target.withTag(null) + "@" + pushed + " (" + layers.size() + " layers)");
                 log.info("done");
                 return new Result(target, pushed, layers.size(), reused.size(), methods);
             } catch (IOException e) {
@@ -177,7 +193,7 @@ public final class Pusher {
         }
     }
 
-    private Digest pushManifest(Reference target, ImageManifest manifest) throws RegistryException, ImageException {
+    private Digest pushManifest(RegistryClient registry, Reference target, ImageManifest manifest) throws RegistryException, ImageException {
         String tag = null;
         if (target.digest() != null) {
             if (!target.digest().equals(manifest.digest()))
@@ -191,7 +207,7 @@ public final class Pusher {
     }
 
     /** Sends one blob, with progress and one line on how it got there. */
-    private UploadResult upload(Reference target, String what, Digest digest, long size, Path file, List<String> mountFrom)
+    private UploadResult upload(RegistryClient registry, Reference target, String what, Digest digest, long size, Path file, List<String> mountFrom)
             throws RegistryException {
         progress.started(what, size);
         long[] last = {0};

@@ -35,24 +35,28 @@ import java.util.zip.InflaterInputStream;
  * publishes the image, so that push can tell whether the tree is still what the pulled layers make
  * (then it pushes those blobs, same digests) and, if not, what changed since (one more layer).
  *
- * <p>Per path: type, permission bits, size, mtime, ctime and inode number (and a symlink's target).
+ * <p>Per path: type, permission bits, size, mtime, ctime and inode number.
  * The ctime is what makes this trustworthy: every write, chmod, rename or new hard link sets it to
  * the present, and nobody can set it back. The snapshot also names the manifest it belongs to and
  * where the image came from. {@code ch/} and the root directory itself are not part of it.
  *
- * <p>Format: {@code chj-tree-snapshot 1\n}, then a deflated stream of the manifest digest, the
- * source reference and the entries in walk order, ending with a path length of -1.
+ * <p>Format: {@code chj-tree-snapshot 1\n}, then deflated: the manifest digest and the source
+ * reference ({@link DataOutputStream#writeUTF}), then per entry in walk order the path (length, UTF-8)
+ * and its fields, big-endian; a path length of -1 ends it.
  */
 public final class TreeSnapshot {
 
     public static final String FILE = "tree.snapshot";
     private static final byte[] MAGIC = "chj-tree-snapshot 1\n".getBytes(StandardCharsets.US_ASCII);
     private static final String ATTRIBUTES = "unix:mode,ino,size,lastModifiedTime,ctime";
-    private static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFLNK = 0120000;
+    private static final int S_IFMT = 0170000, S_IFDIR = 0040000;
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
 
-    /** One path's state. {@code type} is the {@code S_IFMT} bits of the mode. */
-    record Entry(int type, int mode, long size, long mtimeNanos, long ctimeNanos, long inode, String linkTarget) {
+    /**
+     * One path's state. {@code type} is the {@code S_IFMT} bits of the mode. A symlink's target is
+     * not kept: it can't change without a new inode or ctime.
+     */
+    record Entry(int type, int mode, long size, long mtimeNanos, long ctimeNanos, long inode) {
 
         boolean isDirectory() {
             return type == S_IFDIR;
@@ -62,8 +66,7 @@ public final class TreeSnapshot {
         boolean sameAs(Entry o) {
             if (type != o.type || mode != o.mode || mtimeNanos != o.mtimeNanos) return false;
             if (isDirectory()) return true;
-            return size == o.size && ctimeNanos == o.ctimeNanos && inode == o.inode
-                    && java.util.Objects.equals(linkTarget, o.linkTarget);
+            return size == o.size && ctimeNanos == o.ctimeNanos && inode == o.inode;
         }
     }
 
@@ -114,32 +117,33 @@ public final class TreeSnapshot {
     public static void record(Path root, Digest manifest, String source) throws IOException {
         Path target = file(root);
         Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling("." + FILE + ".tmp." + ProcessHandle.current().pid());
-        try (OutputStream raw = Files.newOutputStream(tmp)) {
-            raw.write(MAGIC);
-            Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-                    new DeflaterOutputStream(raw, deflater), 1 << 16))) {
-                out.writeUTF(manifest.toString());
-                out.writeUTF(source == null ? "" : source);
-                new Walker(root) {
-                    @Override
-                    boolean visit(String rel, Entry e) throws IOException {
-                        writeString(out, rel);
-                        out.writeInt(e.type);
-                        out.writeInt(e.mode);
-                        out.writeLong(e.size);
-                        out.writeLong(e.mtimeNanos);
-                        out.writeLong(e.ctimeNanos);
-                        out.writeLong(e.inode);
-                        if (e.type == S_IFLNK) writeString(out, e.linkTarget);
-                        return true;
-                    }
-                }.walk();
-                out.writeInt(-1);
-            } finally {
-                deflater.end();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(1 << 16);
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeUTF(manifest.toString());
+        out.writeUTF(source == null ? "" : source);
+        new Walker(root) {
+            @Override
+            boolean visit(String rel, Entry e) throws IOException {
+                writeString(out, rel);
+                out.writeInt(e.type);
+                out.writeInt(e.mode);
+                out.writeLong(e.size);
+                out.writeLong(e.mtimeNanos);
+                out.writeLong(e.ctimeNanos);
+                out.writeLong(e.inode);
+                return true;
             }
+        }.walk();
+        out.writeInt(-1);
+        Path tmp = target.resolveSibling("." + FILE + ".tmp." + ProcessHandle.current().pid());
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            raw.write(MAGIC);
+            try (DeflaterOutputStream z = new DeflaterOutputStream(raw, deflater, 1 << 16)) {
+                bytes.writeTo(z);
+            }
+        } finally {
+            deflater.end();
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
@@ -151,30 +155,32 @@ public final class TreeSnapshot {
      */
     public static TreeSnapshot read(Path root) throws IOException {
         Path f = file(root);
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(f, NOFOLLOW))) {
+        byte[] data;
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(f, NOFOLLOW), 1 << 16)) {
             byte[] magic = raw.readNBytes(MAGIC.length);
             if (!java.util.Arrays.equals(magic, MAGIC)) throw new IOException(f + ": not a tree snapshot of this version");
-            try (DataInputStream in = new DataInputStream(new BufferedInputStream(new InflaterInputStream(raw), 1 << 16))) {
-                Digest manifest;
-                try {
-                    manifest = Digest.parse(in.readUTF());
-                } catch (IllegalArgumentException e) {
-                    throw new IOException(f + ": bad manifest digest", e);
-                }
-                String source = in.readUTF();
-                Map<String, Entry> entries = new LinkedHashMap<>();
-                for (String rel = readString(in); rel != null; rel = readString(in)) {
-                    int type = in.readInt();
-                    Entry e = new Entry(type, in.readInt(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
-                            type == S_IFLNK ? readString(in) : null);
-                    entries.put(rel, e);
-                }
-                return new TreeSnapshot(manifest, source, entries);
-            } catch (EOFException e) {
-                throw new IOException(f + ": truncated", e);
-            }
+            data = new InflaterInputStream(raw).readAllBytes();
         } catch (NoSuchFileException e) {
             return null;
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException(f + ": corrupt (" + e.getMessage() + ")", e);
+        }
+        try {
+            DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data));
+            Digest manifest;
+            try {
+                manifest = Digest.parse(in.readUTF());
+            } catch (IllegalArgumentException e) {
+                throw new IOException(f + ": bad manifest digest", e);
+            }
+            String source = in.readUTF();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(data, data.length - in.available(), in.available());
+            Map<String, Entry> entries = new LinkedHashMap<>();
+            for (String rel = readString(b); rel != null; rel = readString(b))
+                entries.put(rel, new Entry(b.getInt(), b.getInt(), b.getLong(), b.getLong(), b.getLong(), b.getLong()));
+            return new TreeSnapshot(manifest, source, entries);
+        } catch (EOFException | java.nio.BufferUnderflowException e) {
+            throw new IOException(f + ": truncated", e);
         }
     }
 
@@ -187,20 +193,19 @@ public final class TreeSnapshot {
      */
     public Changes compare(Path root) throws IOException {
         LayerChanges.Builder layer = LayerChanges.builder();
-        Set<String> present = new HashSet<>();
+        Map<String, Entry> gone = new LinkedHashMap<>(entries);   // what the walk does not meet was deleted
         Set<String> descended = new HashSet<>();
         descended.add("");
         int[] counts = new int[3];
         new Walker(root) {
             @Override
             boolean visit(String rel, Entry now) {
-                Entry was = entries.get(rel);
+                Entry was = gone.remove(rel);
                 if (was == null) {
                     layer.add(rel);
                     counts[0]++;
                     return false;   // added with everything below it
                 }
-                present.add(rel);
                 if (was.type != now.type) {
                     layer.delete(rel).add(rel);
                     counts[1]++;
@@ -218,8 +223,8 @@ public final class TreeSnapshot {
                 return false;
             }
         }.walk();
-        for (String rel : entries.keySet()) {
-            if (present.contains(rel) || !descended.contains(parent(rel))) continue;
+        for (String rel : gone.keySet()) {
+            if (!descended.contains(parent(rel))) continue;   // below something deleted or replaced
             layer.delete(rel);
             counts[2]++;
         }
@@ -237,11 +242,13 @@ public final class TreeSnapshot {
         out.write(b);
     }
 
-    private static String readString(DataInputStream in) throws IOException {
-        int n = in.readInt();
+    private static String readString(java.nio.ByteBuffer b) throws IOException {
+        int n = b.getInt();
         if (n < 0) return null;
-        if (n > 1 << 20) throw new IOException("tree snapshot: implausible name length " + n);
-        return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+        if (n > b.remaining()) throw new IOException("tree snapshot: implausible name length " + n);
+        String s = new String(b.array(), b.arrayOffset() + b.position(), n, StandardCharsets.UTF_8);
+        b.position(b.position() + n);
+        return s;
     }
 
     /** A depth-first walk in name order, without following symlinks, leaving out {@code ch/}. */
@@ -278,8 +285,7 @@ public final class TreeSnapshot {
                 int mode = (int) a.get("mode");
                 int type = mode & S_IFMT;
                 Entry e = new Entry(type, mode & 07777, (long) a.get("size"), nanos(a.get("lastModifiedTime")),
-                        nanos(a.get("ctime")), (long) a.get("ino"),
-                        type == S_IFLNK ? Files.readSymbolicLink(p).toString() : null);
+                        nanos(a.get("ctime")), (long) a.get("ino"));
                 if (visit(childRel, e) && type == S_IFDIR) walk(p, childRel);
             }
         }
