@@ -31,10 +31,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code ch-image push}: an image of the store, or a directory, to a registry. The registry is
- * asked first (so refused credentials show before any slow work); then the layers: a pulled image
- * whose tree is unchanged sends its pulled blobs as they are, new layers are written as
- * reproducible tars and compressed on all cores into the store's staging space (see
+ * {@code ch-image push}: an image of the store, or a directory, to a registry. While the tree is
+ * compared with its state as pulled, the registry is asked whether it takes our credentials, before
+ * anything is written or sent (so refused credentials show before any slow work). Then the layers:
+ * a pulled image whose tree is unchanged sends its pulled blobs as they are, new layers are written
+ * as reproducible tars and compressed on all cores into the store's staging space (see
  * {@link PushPlan}). Each blob goes up as soon as it is ready, several at once, skipped when the
  * repository has it and mounted when another repository of the registry does; then the config,
  * and the manifest last, so the tag never names an incomplete image.
@@ -147,6 +148,9 @@ public final class Pusher {
                         upload(registry, target, what, d.digest(), d.size(), store.blobs().path(d.digest()), mountFrom), uploadPool.executor));
             }
             PushPlan plan = Async.await(planned);
+            // an unchanged image's config is the pulled one: it can go up beside the layers
+            CompletableFuture<UploadResult> pulledConfig = !plan.asPulled() ? null : Async.supply(() ->
+                    uploadConfig(registry, target, plan.config(), staging.dir(), mountFrom), uploadPool.executor);
 
             Map<UploadResult.Method, Integer> methods = new EnumMap<>(UploadResult.Method.class);
             List<CompletableFuture<FreshUpload>> fresh = new ArrayList<>();
@@ -174,10 +178,8 @@ public final class Pusher {
 
                 ImageConfig config = plan.asPulled() ? plan.config()
                         : PushConfig.compose(plan.config(), reused.size(), freshLayers, now, options.sourceDateEpoch());
-                Path configFile = staging.dir().resolve("config.json");
-                Files.write(configFile, config.toJson());
-                count(methods, upload(registry, target, "config " + config.digest().shortHex(), config.digest(), config.size(),
-                        configFile, plan.asPulled() ? mountFrom : List.of()));
+                count(methods, pulledConfig != null ? Async.await(pulledConfig)
+                        : uploadConfig(registry, target, config, staging.dir(), List.of()));
 
                 ImageManifest manifest = plan.asPulled() && format == ManifestFormat.of(plan.pulled().mediaType())
                         ? plan.pulled()
@@ -187,10 +189,19 @@ public final class Pusher {
                 log.info("pushed:           " + target.withTag(null) + "@" + pushed + " (" + layers.size() + " layers)");
                 log.info("done");
                 return new Result(target, pushed, layers.size(), reused.size(), methods);
-            } catch (IOException e) {
-                throw new ImageException("can't write to " + staging.dir() + ": " + e.getMessage(), null, e);
             }
         }
+    }
+
+    private UploadResult uploadConfig(RegistryClient registry, Reference target, ImageConfig config, Path staging,
+                                      List<String> mountFrom) throws RegistryException, ImageException {
+        Path file = staging.resolve("config.json");
+        try {
+            Files.write(file, config.toJson());
+        } catch (IOException e) {
+            throw new ImageException("can't write " + file + ": " + e.getMessage(), null, e);
+        }
+        return upload(registry, target, "config " + config.digest().shortHex(), config.digest(), config.size(), file, mountFrom);
     }
 
     private Digest pushManifest(RegistryClient registry, Reference target, ImageManifest manifest) throws RegistryException, ImageException {

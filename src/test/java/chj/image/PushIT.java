@@ -185,6 +185,10 @@ class PushIT {
         assertThat(again.err().lines().filter(l -> l.endsWith("already in the repository"))).hasSize(4);
         assertThat(again.err()).doesNotContain("uploaded").doesNotContain("mounted");
 
+        Result docker = chImage(store, Map.of(), "push", "--format=docker", reg.ref(from, "v1"), reg.ref(to, "docker"));
+        assertThat(docker.exit()).as("its second layer is zstd").isEqualTo(1);
+        assertThat(docker.err()).contains("ch-image: error: a Docker image manifest can't hold zstd layers");
+
         Path back = tmp.resolve("back");
         ok(back, "pull", reg.ref(to, "v1"));
         Path root = imageDir(back, reg.ref(to, "v1"));
