@@ -7,17 +7,19 @@ import java.util.Set;
 /**
  * What one layer records of a changed tree, as paths relative to the image root: paths added or
  * modified (a directory with everything below it), paths deleted (whiteouts {@code .wh.NAME}) and
- * directories made opaque (their lower content hidden: {@code .wh..wh..opq}). {@link LayerWriter}
- * reads the added paths' content from the tree and writes the parent directories they need.
+ * directories made opaque (their lower content hidden: {@code .wh..wh..opq}), and directories whose
+ * own entry changed (mode, mtime) while what is below them did not. {@link LayerWriter} reads the
+ * added paths' content from the tree and writes the parent directories they need.
  */
 public final class LayerChanges {
 
-    private final Set<String> added, deleted, opaque;
+    private final Set<String> added, deleted, opaque, directories;
 
-    private LayerChanges(Set<String> added, Set<String> deleted, Set<String> opaque) {
+    private LayerChanges(Set<String> added, Set<String> deleted, Set<String> opaque, Set<String> directories) {
         this.added = Collections.unmodifiableSet(added);
         this.deleted = Collections.unmodifiableSet(deleted);
         this.opaque = Collections.unmodifiableSet(opaque);
+        this.directories = Collections.unmodifiableSet(directories);
     }
 
     /** The whole tree: what a flattened image or an exported directory is. */
@@ -42,8 +44,19 @@ public final class LayerChanges {
         return opaque;
     }
 
+    /** Directories written as an entry of their own, without what is below them. */
+    public Set<String> directories() {
+        return directories;
+    }
+
+    /** True when the layer would hold nothing. */
+    public boolean isEmpty() {
+        return added.isEmpty() && deleted.isEmpty() && opaque.isEmpty() && directories.isEmpty();
+    }
+
     public static final class Builder {
-        private final Set<String> added = new LinkedHashSet<>(), deleted = new LinkedHashSet<>(), opaque = new LinkedHashSet<>();
+        private final Set<String> added = new LinkedHashSet<>(), deleted = new LinkedHashSet<>(), opaque = new LinkedHashSet<>(),
+                directories = new LinkedHashSet<>();
 
         private Builder() {}
 
@@ -65,8 +78,18 @@ public final class LayerChanges {
             return this;
         }
 
+        /**
+         * A directory whose own entry (mode, mtime) is written, but nothing below it: for a directory
+         * that changed itself while its content did not. It must be a directory in the tree.
+         */
+        public Builder directory(String dir) {
+            directories.add(clean(dir, false));
+            return this;
+        }
+
         public LayerChanges build() {
-            return new LayerChanges(new LinkedHashSet<>(added), new LinkedHashSet<>(deleted), new LinkedHashSet<>(opaque));
+            return new LayerChanges(new LinkedHashSet<>(added), new LinkedHashSet<>(deleted), new LinkedHashSet<>(opaque),
+                    new LinkedHashSet<>(directories));
         }
 
         private static String clean(String path, boolean rootAllowed) {

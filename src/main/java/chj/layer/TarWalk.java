@@ -228,6 +228,7 @@ final class TarWalk {
             for (String p : changes.added()) top.at(p).whole = true;
             for (String p : changes.deleted()) top.at(MemberPath.parent(p)).whiteouts.add(MemberPath.baseName(p));
             for (String p : changes.opaque()) top.at(p).opaque = true;
+            for (String p : changes.directories()) top.at(p);
             return top;
         }
 
