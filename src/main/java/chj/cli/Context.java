@@ -50,11 +50,16 @@ final class Context {
     }
 
     RegistryClient registry() {
+        return registry(false);
+    }
+
+    /** @param authenticated authenticated mode even without {@code --auth}, as every push is in Charliecloud */
+    RegistryClient registry(boolean authenticated) {
         RegistryLog rlog = registryLog(log);
         RegistryOptions options = RegistryOptions.builder()
                 .fromEnvironment(env)
                 .tlsVerify(!global.tlsNoVerify)
-                .credentials(credentials(rlog))
+                .credentials(credentials(rlog, authenticated))
                 .log(rlog)
                 .build();
         return new RegistryClient(options);
@@ -65,9 +70,9 @@ final class Context {
      * mode ({@code --auth} or {@code CH_IMAGE_AUTH=yes}, Charliecloud's) adds a terminal prompt for a
      * registry none of them covers.
      */
-    private CredentialSource credentials(RegistryLog rlog) {
+    private CredentialSource credentials(RegistryLog rlog, boolean authenticated) {
         CredentialChain stored = CredentialChain.standard(env, rlog);
-        boolean authMode = global.auth || "yes".equals(env.get("CH_IMAGE_AUTH"));
+        boolean authMode = authenticated || global.auth || "yes".equals(env.get("CH_IMAGE_AUTH"));
         if (!authMode) return stored;
         return new CredentialChain(List.of(stored, (authority, repository) -> prompt(authority)));
     }
@@ -75,7 +80,7 @@ final class Context {
     private static Optional<Credential> prompt(String authority) throws AuthException {
         Console console = System.console();
         if (console == null || !console.isTerminal())
-            throw new AuthException("--auth: no stored credentials for " + authority + " and no terminal to ask on",
+            throw new AuthException("no stored credentials for " + authority + " and no terminal to ask for them",
                     "set CH_IMAGE_USERNAME and CH_IMAGE_PASSWORD, or log in with docker/podman/skopeo login");
         String user = console.readLine("Username for %s: ", authority);
         char[] password = console.readPassword("Password for %s@%s: ", user, authority);

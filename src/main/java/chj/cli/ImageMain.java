@@ -14,7 +14,7 @@ import picocli.CommandLine.Mixin;
 /** {@code ch-image}: the image store. Exit status 0 on success, 1 on any error (Charliecloud's). */
 @Command(name = "ch-image", mixinStandardHelpOptions = true, versionProvider = ImageMain.VersionProvider.class,
         description = "Build and manage images; talk to registries.",
-        subcommands = {PullCommand.class, ListCommand.class, DeleteCommand.class, ImportCommand.class,
+        subcommands = {PullCommand.class, PushCommand.class, ListCommand.class, DeleteCommand.class, ImportCommand.class,
                 ResetCommand.class, GestaltCommand.class, CommandLine.HelpCommand.class})
 public final class ImageMain implements Runnable {
 

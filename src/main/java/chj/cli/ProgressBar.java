@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One status line for all downloads in flight, redrawn at most ten times a second; only on a
+ * One status line for all transfers in flight, redrawn at most ten times a second; only on a
  * terminal and not with -q. Off a terminal nothing is drawn (logs stay clean).
  */
 final class ProgressBar implements TransferProgress, AutoCloseable {
@@ -21,13 +21,21 @@ final class ProgressBar implements TransferProgress, AutoCloseable {
     private volatile int drawnWidth;
     private int finishedCount;
 
-    private ProgressBar(PrintStream err) {
+    private final String verb;
+
+    private ProgressBar(PrintStream err, String verb) {
         this.err = err;
+        this.verb = verb;
     }
 
     static ProgressBar forTerminal(ConsoleLog log) {
+        return forTerminal(log, "downloading");
+    }
+
+    /** @param verb what the line says is happening, e.g. {@code uploading} */
+    static ProgressBar forTerminal(ConsoleLog log, String verb) {
         boolean tty = System.console() != null && System.console().isTerminal() && !"dumb".equals(System.getenv("TERM"));
-        return tty && log.verbosity() >= 0 ? new ProgressBar(System.err) : null;
+        return tty && log.verbosity() >= 0 ? new ProgressBar(System.err, verb) : null;
     }
 
     @Override
@@ -68,7 +76,7 @@ final class ProgressBar implements TransferProgress, AutoCloseable {
         }
         String line;
         synchronized (this) {
-            line = String.format("downloading: %d in flight, %d done, %s", active.size(), finishedCount,
+            line = String.format(verb + ": %d in flight, %d done, %s", active.size(), finishedCount,
                     knownTotal ? mib(done) + "/" + mib(total) + " MiB" : mib(done) + " MiB");
         }
         synchronized (err) {
@@ -78,17 +86,36 @@ final class ProgressBar implements TransferProgress, AutoCloseable {
         }
     }
 
+    /**
+     * {@code log} with the status line wiped before each message, so that messages and the line
+     * don't run into each other; the line comes back with the next progress.
+     */
+    chj.Log around(chj.Log log) {
+        return new chj.Log() {
+            @Override public void info(String m) { wipe(); log.info(m); }
+            @Override public void warning(String m) { wipe(); log.warning(m); }
+            @Override public void verbose(String m) { wipe(); log.verbose(m); }
+            @Override public void debug(String m) { wipe(); log.debug(m); }
+            @Override public void trace(String m) { wipe(); log.trace(m); }
+        };
+    }
+
+    private void wipe() {
+        synchronized (err) {
+            if (drawnWidth > 0) {
+                err.print("\r" + " ".repeat(drawnWidth) + "\r");
+                err.flush();
+                drawnWidth = 0;
+            }
+        }
+    }
+
     private static String mib(long bytes) {
         return String.format("%.1f", bytes / 1048576.0);
     }
 
     @Override
     public void close() {
-        if (drawnWidth > 0) {
-            synchronized (err) {
-                err.print("\r" + " ".repeat(drawnWidth) + "\r");
-                err.flush();
-            }
-        }
+        wipe();
     }
 }

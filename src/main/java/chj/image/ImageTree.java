@@ -54,6 +54,19 @@ public final class ImageTree {
         }
     }
 
+    /**
+     * Saves the {@link TreeSnapshot} of a freshly unpacked image, for push to tell later whether the
+     * tree is still what {@code manifest}'s layers make. Call it last, when nothing else will change
+     * in the tree before it is published.
+     */
+    public static void writeSnapshot(Path root, chj.oci.Digest manifest, String source) throws StoreException {
+        try {
+            TreeSnapshot.record(root, manifest, source);
+        } catch (IOException e) {
+            throw new StoreException("can't record the state of " + root + ": " + e.getMessage(), null, e);
+        }
+    }
+
     public static Path manifestFile(Path imageDir) {
         return imageDir.resolve(Metadata.DIR).resolve(MANIFEST_JSON);
     }

@@ -104,6 +104,7 @@ public final class Puller {
                 unpackAll(source, manifest.layers(), layers, diffIds, staging.dir(), options);
                 ImageTree.initialize(staging.dir(), config, log);
                 ImageTree.writeRecord(staging.dir(), manifest.raw(), config);
+                ImageTree.writeSnapshot(staging.dir(), manifest.digest(), source.registryAuthority() + "/" + source.repository());
                 store.publishImage(lock, staging.dir());
             }
             log.info("done");

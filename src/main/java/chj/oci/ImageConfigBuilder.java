@@ -146,6 +146,20 @@ public final class ImageConfigBuilder {
         return this;
     }
 
+    /** Replaces {@code rootfs.diff_ids}: the layers' DiffIDs, base first. */
+    public ImageConfigBuilder diffIds(List<Digest> diffIds) {
+        ArrayNode a = rootfs().putArray("diff_ids");
+        diffIds.forEach(d -> a.add(d.toString()));
+        return this;
+    }
+
+    /** Replaces the whole history. */
+    public ImageConfigBuilder history(List<ImageConfig.History> entries) {
+        ArrayNode a = root.putArray("history");
+        entries.forEach(e -> a.add(e.toJson()));
+        return this;
+    }
+
     public ImageConfigBuilder history(ImageConfig.History entry) {
         ArrayNode a = root.get("history") instanceof ArrayNode x ? x : root.putArray("history");
         a.add(entry.toJson());

@@ -50,9 +50,23 @@ public final class ImageManifest implements ManifestDocument {
      * of one family (OCI config and OCI layers) so that every registry accepts it.
      */
     public static ImageManifest create(Descriptor config, List<Descriptor> layers, Map<String, String> annotations) {
+        return create(MediaType.OCI_MANIFEST, config, layers, annotations);
+    }
+
+    /**
+     * A new manifest of type {@code mediaType}: {@link MediaType#OCI_MANIFEST}, or
+     * {@link MediaType#DOCKER_MANIFEST} (Docker image manifest v2.2, for registries that predate OCI;
+     * give it Docker config and layer types, and no annotations, which that format lacks).
+     */
+    public static ImageManifest create(String mediaType, Descriptor config, List<Descriptor> layers,
+                                       Map<String, String> annotations) {
+        if (!mediaType.equals(MediaType.OCI_MANIFEST) && !mediaType.equals(MediaType.DOCKER_MANIFEST))
+            throw new IllegalArgumentException("not an image manifest type: " + mediaType);
+        if (mediaType.equals(MediaType.DOCKER_MANIFEST) && annotations != null && !annotations.isEmpty())
+            throw new IllegalArgumentException("Docker image manifests have no annotations");
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("schemaVersion", 2);
-        o.put("mediaType", MediaType.OCI_MANIFEST);
+        o.put("mediaType", mediaType);
         o.set("config", config.toJson());
         ArrayNode a = o.putArray("layers");
         layers.forEach(d -> a.add(d.toJson()));
@@ -60,7 +74,7 @@ public final class ImageManifest implements ManifestDocument {
             ObjectNode ann = o.putObject("annotations");
             annotations.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> ann.put(e.getKey(), e.getValue()));
         }
-        return new ImageManifest(Json.bytes(o), MediaType.OCI_MANIFEST, config, layers,
+        return new ImageManifest(Json.bytes(o), mediaType, config, layers,
                 annotations == null ? Map.of() : Map.copyOf(annotations), null, null);
     }
 

@@ -6,6 +6,7 @@ import chj.oci.Digest;
 import chj.testing.FaultProxy;
 import chj.testing.TarBuilder;
 import chj.testing.TestEnv;
+import chj.testing.TreeDigest;
 import chj.testing.TestEnv.Result;
 import chj.testing.TestImages;
 import chj.testing.TestRegistry;

@@ -1,4 +1,4 @@
-package chj.image;
+package chj.testing;
 
 import chj.oci.Digest;
 import java.io.IOException;
@@ -14,11 +14,11 @@ import java.util.stream.Stream;
  * A comparable summary of a directory tree: each path's type, permission bits after ID flattening
  * (u+rw, directories u+rwx, no setuid/setgid/sticky), content digest and symlink target.
  */
-final class TreeDigest {
+public final class TreeDigest {
 
     private TreeDigest() {}
 
-    static Map<String, String> of(Path root, Set<String> exclude) throws IOException {
+    public static Map<String, String> of(Path root, Set<String> exclude) throws IOException {
         Map<String, String> out = new TreeMap<>();
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : (Iterable<Path>) s::iterator) {
