@@ -14,7 +14,7 @@ import picocli.CommandLine.Mixin;
 /** {@code ch-image}: the image store. Exit status 0 on success, 1 on any error (Charliecloud's). */
 @Command(name = "ch-image", mixinStandardHelpOptions = true, versionProvider = ImageMain.VersionProvider.class,
         description = "Build and manage images; talk to registries.",
-        subcommands = {PullCommand.class, PushCommand.class, ListCommand.class, DeleteCommand.class, ImportCommand.class,
+        subcommands = {BuildCommand.class, BuildCacheCommand.class, PullCommand.class, PushCommand.class, ListCommand.class, DeleteCommand.class, ImportCommand.class,
                 ResetCommand.class, GestaltCommand.class, CommandLine.HelpCommand.class})
 public final class ImageMain implements Runnable {
 
@@ -56,10 +56,11 @@ public final class ImageMain implements Runnable {
             case RegistryException x -> x.hint();
             case StoreException x -> x.hint();
             case OciException x -> x.hint();
+            case chj.build.BuildException x -> x.hint();
             default -> null;
         };
         boolean expected = e instanceof ImageException || e instanceof RegistryException || e instanceof StoreException
-                || e instanceof OciException || e instanceof LayerException || e instanceof IllegalArgumentException;
+                || e instanceof OciException || e instanceof LayerException || e instanceof chj.build.BuildException || e instanceof IllegalArgumentException;
         log.error(e.getMessage() == null ? e.toString() : e.getMessage());
         if (hint != null) log.hint(hint);
         if (!expected || verbosity >= 2) e.printStackTrace(System.err);
