@@ -1,6 +1,7 @@
 package chj.convert;
 
 import chj.image.ImageTree;
+import chj.image.TreeSnapshot;
 import chj.oci.Descriptor;
 import chj.oci.ImageManifest;
 import chj.oci.ManifestDocument;
@@ -9,19 +10,13 @@ import chj.store.Storage;
 import chj.store.StoreException;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 
 /**
  * The registry layers a pulled image in the store came from ({@code ch/manifest.json}, blobs in
  * the store's cache), which an OCI output can copy as they are instead of writing and compressing
- * one new layer. Only while the tree is unchanged since the pull: no file, directory or link in it
- * may have changed (its ctime, which no unprivileged user can set back) after the manifest was
- * saved, which the pull does last.
+ * one new layer. Only while the tree is unchanged since the pull, as its {@link TreeSnapshot} tells.
  */
 final class PulledLayers {
 
@@ -67,36 +62,14 @@ final class PulledLayers {
         return store.blobs().path(layer.digest());
     }
 
-    /** Whether nothing in the image changed since the pull saved its manifest. */
+    /**
+     * Whether the tree is still exactly what the pulled layers made: the pull's tree snapshot (the
+     * same record push relies on) belongs to this manifest and nothing differs from it.
+     */
     boolean unchanged() {
-        Path saved = ImageTree.manifestFile(imageDir);
         try {
-            FileTime recorded = Files.getLastModifiedTime(saved);
-            boolean[] changed = {false};
-            Files.walkFileTree(imageDir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                    // the image directory itself changes when it is published (a rename)
-                    if (!dir.equals(imageDir) && newer(dir)) return stop();
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    return newer(file) ? stop() : FileVisitResult.CONTINUE;
-                }
-
-                private boolean newer(Path p) throws IOException {
-                    FileTime ctime = (FileTime) Files.getAttribute(p, "unix:ctime", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-                    return ctime.compareTo(recorded) > 0;
-                }
-
-                private FileVisitResult stop() {
-                    changed[0] = true;
-                    return FileVisitResult.TERMINATE;
-                }
-            });
-            return !changed[0];
+            TreeSnapshot snapshot = TreeSnapshot.read(imageDir);
+            return snapshot != null && snapshot.manifest().equals(manifest.digest()) && snapshot.compare(imageDir).none();
         } catch (IOException e) {
             return false;
         }
