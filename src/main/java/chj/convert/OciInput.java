@@ -1,7 +1,6 @@
 package chj.convert;
 
 import chj.image.Importer;
-import chj.layer.Compression;
 import chj.layer.LayerException;
 import chj.layer.LayerUnpacker;
 import chj.oci.Descriptor;
@@ -112,10 +111,9 @@ final class OciInput implements Source.Packed {
             }
             Path blob = layout.blob(d);
             MessageDigest blobHash = d.digest().newHasher();
-            MessageDigest diffHash = Digest.newSha256();
-            try (InputStream raw = new DigestInputStream(new BufferedInputStream(Files.newInputStream(blob), 1 << 18), blobHash);
-                 InputStream tar = new DigestInputStream(Compression.decompress(raw), diffHash)) {
-                unpacker.apply(tar);
+            Digest diffId;
+            try (InputStream raw = new DigestInputStream(new BufferedInputStream(Files.newInputStream(blob), 1 << 18), blobHash)) {
+                diffId = unpacker.applyBlob(raw);
             } catch (LayerException e) {
                 throw new ConvertException(source.path() + ": layer " + d.digest() + ": " + e.getMessage(), null, e);
             } catch (IOException e) {
@@ -124,7 +122,6 @@ final class OciInput implements Source.Packed {
             Digest actualBlob = new Digest(d.digest().algorithm(), java.util.HexFormat.of().formatHex(blobHash.digest()));
             if (!actualBlob.equals(d.digest()))
                 throw new ConvertException(source.path() + ": layer blob " + d.digest() + " is corrupt: its content hashes to " + actualBlob);
-            Digest diffId = Digest.ofSha256(diffHash.digest());
             if (!diffId.equals(diffIds.get(i)))
                 throw new ConvertException(source.path() + ": layer " + d.digest() + ": DiffID (sha256 of the uncompressed tar) is "
                         + diffId + " but the config says " + diffIds.get(i));

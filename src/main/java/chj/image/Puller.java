@@ -1,7 +1,6 @@
 package chj.image;
 
 import chj.Log;
-import chj.layer.Compression;
 import chj.layer.LayerException;
 import chj.layer.LayerUnpacker;
 import chj.oci.Descriptor;
@@ -28,8 +27,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -202,14 +199,11 @@ public final class Puller {
 
     /** Unpacks one cached layer blob, returning the DiffID of what it read. */
     private static Digest applyLayer(LayerUnpacker unpacker, Path blob, Descriptor d) throws LayerException, ImageException {
-        MessageDigest diff = Digest.newSha256();
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob), 1 << 18);
-             InputStream tar = new DigestInputStream(Compression.decompress(raw), diff)) {
-            unpacker.apply(tar);
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob), 1 << 18)) {
+            return unpacker.applyBlob(raw);
         } catch (IOException e) {
             throw new ImageException("layer " + d.digest() + ": can't decompress: " + e.getMessage(), null, e);
         }
-        return Digest.ofSha256(diff.digest());
     }
 
     private static Path await(Future<Path> f) throws ImageException, RegistryException, StoreException {

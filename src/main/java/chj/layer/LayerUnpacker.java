@@ -100,6 +100,21 @@ public final class LayerUnpacker {
         return report.stats();
     }
 
+    /**
+     * Applies a layer blob as stored (gzip, zstd or plain, told by its magic bytes) and returns its
+     * DiffID, the SHA-256 of the uncompressed tar. {@code blob} is read to its very end, so a caller
+     * hashing it (a blob digest) covers every byte.
+     *
+     * @throws IOException when the blob cannot be decompressed
+     */
+    public chj.oci.Digest applyBlob(InputStream blob) throws LayerException, IOException {
+        java.security.MessageDigest diff = chj.oci.Digest.newSha256();
+        try (InputStream tar = new java.security.DigestInputStream(Compression.decompress(blob), diff)) {
+            apply(tar);
+        }
+        return chj.oci.Digest.ofSha256(diff.digest());
+    }
+
     /** Sets directory mtimes, now that nothing more is written below them. Call after the last layer. */
     public void finish() throws LayerException {
         try {
