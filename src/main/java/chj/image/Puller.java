@@ -14,6 +14,7 @@ import chj.oci.OciException;
 import chj.oci.Platform;
 import chj.oci.PlatformSelector;
 import chj.oci.Reference;
+import chj.registry.DownloadListener;
 import chj.registry.FetchedManifest;
 import chj.registry.RegistryClient;
 import chj.registry.RegistryException;
@@ -39,8 +40,8 @@ import java.util.concurrent.Future;
 /**
  * {@code ch-image pull}: manifest (index → platform → image manifest), config, then layers.
  * Layers download in parallel into the store's verified blob cache while the unpacker applies them
- * in order as each one arrives; each layer is read once, through decompression and its DiffID hash,
- * straight into the image tree. The tree is built in a staging directory and published by rename
+ * in order, each one following its download as it is written (unpacking overlaps the transfer);
+ * each layer is read once, through decompression and its DiffID hash, straight into the image tree. The tree is built in a staging directory and published by rename
  * under the image's lock: a failed or killed pull leaves the store as it was.
  */
 public final class Puller {
@@ -169,6 +170,11 @@ public final class Puller {
         return out;
     }
 
+    /**
+     * Downloads the layers in parallel and applies them in order, each as soon as its download
+     * starts: the unpacker follows the part file (a {@link BlobFollower}) rather than waiting for
+     * the verified blob. Cached blobs are read from the cache.
+     */
     private void unpackAll(Reference ref, List<Descriptor> allLayers, List<Descriptor> layers, List<Digest> diffIds, Path root,
                            Options options) throws ImageException, RegistryException, StoreException, LayerException {
         int threads = Math.min(options.parallelDownloads(), Math.max(1, layers.size()));
@@ -179,14 +185,35 @@ public final class Puller {
         });
         try {
             List<Future<Path>> blobs = new ArrayList<>();
-            for (Descriptor d : layers) blobs.add(pool.submit(() -> blob(ref, d, options, "layer")));
+            List<BlobFollower> followers = new ArrayList<>();
+            for (Descriptor d : layers) {
+                if (!options.alwaysDownload() && store.blobs().contains(d.digest())) {
+                    log.debug("layer " + d.digest().shortHex() + ": using cached blob");
+                    followers.add(null);
+                    blobs.add(java.util.concurrent.CompletableFuture.completedFuture(store.blobs().path(d.digest())));
+                    continue;
+                }
+                BlobFollower follower = new BlobFollower(d.digest(), store.blobs().partPath(d.digest()),
+                        progressListener("layer " + d.digest().shortHex()));
+                followers.add(follower);
+                blobs.add(pool.submit(() -> {
+                    try {
+                        Path blob = blob(ref, d, options, "layer", follower);
+                        follower.finished(blob);
+                        return blob;
+                    } catch (Throwable t) {
+                        follower.failed(t);
+                        throw t;
+                    }
+                }));
+            }
             LayerUnpacker unpacker = new LayerUnpacker(root, log::warning);
             for (int i = 0; i < layers.size(); i++) {
                 Descriptor d = layers.get(i);
-                Path blob = await(blobs.get(i));
                 Digest expected = diffIds.get(allLayers.indexOf(d));
                 log.verbose("layer " + (i + 1) + "/" + layers.size() + ": unpacking " + d.digest().shortHex());
-                Digest actual = applyLayer(unpacker, blob, d);
+                Digest actual = applyLayer(unpacker, d, followers.get(i), blobs.get(i));
+                await(blobs.get(i)); // ended reading means verified; this also rethrows a failed download
                 if (!actual.equals(expected))
                     throw new ImageException("layer " + d.digest() + ": DiffID (sha256 of the uncompressed tar) is " + actual
                             + " but the config says " + expected);
@@ -197,13 +224,28 @@ public final class Puller {
         }
     }
 
-    /** Unpacks one cached layer blob, returning the DiffID of what it read. */
-    private static Digest applyLayer(LayerUnpacker unpacker, Path blob, Descriptor d) throws LayerException, ImageException {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob), 1 << 18)) {
+    /**
+     * Unpacks one layer, from its download as it goes or from the cache, returning the DiffID of
+     * what it read. A read that failed because the download failed reports the download's error.
+     */
+    private static Digest applyLayer(LayerUnpacker unpacker, Descriptor d, BlobFollower follower, Future<Path> blob)
+            throws LayerException, ImageException, RegistryException, StoreException {
+        try (InputStream raw = follower != null ? follower
+                : new BufferedInputStream(Files.newInputStream(await(blob)), 1 << 18)) {
             return unpacker.applyBlob(raw);
         } catch (IOException e) {
+            if (causedBy(e, BlobFollower.DownloadFailed.class)) await(blob);
             throw new ImageException("layer " + d.digest() + ": can't decompress: " + e.getMessage(), null, e);
+        } catch (LayerException e) {
+            if (causedBy(e, BlobFollower.DownloadFailed.class)) await(blob);
+            throw e;
         }
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> kind) {
+        for (Throwable c = t; c != null; c = c.getCause())
+            if (kind.isInstance(c)) return true;
+        return false;
     }
 
     private static Path await(Future<Path> f) throws ImageException, RegistryException, StoreException {
@@ -226,15 +268,22 @@ public final class Puller {
 
     private byte[] blobBytes(Reference ref, Descriptor d, Options options, String what)
             throws RegistryException, StoreException {
-        blob(ref, d, options, what);
+        blob(ref, d, options, what, progressListener(what + " " + d.digest().shortHex()));
         return store.blobs().readSmall(d.digest());
+    }
+
+    /** Feeds a download's progress to the progress display under {@code id}. */
+    private DownloadListener progressListener(String id) {
+        java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
+        return total -> progress.advanced(id, total - last.getAndSet(total));
     }
 
     /**
      * The verified blob in the cache, downloading it if needed. The blob lock makes concurrent pulls
      * of images sharing a layer download it once; the part file lets a killed pull resume.
      */
-    private Path blob(Reference ref, Descriptor d, Options options, String what) throws RegistryException, StoreException {
+    private Path blob(Reference ref, Descriptor d, Options options, String what, DownloadListener listener)
+            throws RegistryException, StoreException {
         var blobs = store.blobs();
         Path cached = blobs.path(d.digest());
         if (!options.alwaysDownload() && blobs.contains(d.digest())) {
@@ -246,12 +295,8 @@ public final class Puller {
             Path part = blobs.partPath(d.digest());
             String id = what + " " + d.digest().shortHex();
             progress.started(id, d.size());
-            long[] last = {0};
             try {
-                registry.fetchBlob(ref, d.digest(), d.size(), part, total -> {
-                    progress.advanced(id, total - last[0]);
-                    last[0] = total;
-                });
+                registry.fetchBlob(ref, d.digest(), d.size(), part, listener);
             } finally {
                 progress.finished(id);
             }

@@ -14,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongConsumer;
 
 /**
  * Downloads one blob into a part file: streamed through a 256 KiB buffer and hashed on the way,
@@ -32,7 +31,7 @@ final class BlobDownloader {
 
     /** Everything about one download that its parts share. */
     record Job(Endpoint endpoint, String shown, Digest digest, long expectedSize, FileChannel channel, Path partFile,
-               LongConsumer progress) {
+               DownloadListener listener) {
         String object() {
             return "blob " + digest;
         }
@@ -49,12 +48,12 @@ final class BlobDownloader {
         return options;
     }
 
-    void fetch(Endpoint ep, String shown, Digest digest, long expectedSize, Path partFile, LongConsumer progress)
+    void fetch(Endpoint ep, String shown, Digest digest, long expectedSize, Path partFile, DownloadListener listener)
             throws RegistryException {
         Path marker = RangedDownload.markerFor(partFile);
         try (FileChannel ch = FileChannel.open(partFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
-            Job job = new Job(ep, shown, digest, expectedSize, ch, partFile, progress);
+            Job job = new Job(ep, shown, digest, expectedSize, ch, partFile, listener);
             try {
                 boolean hadBytes = ch.size() > 0 || Files.exists(marker);
                 try {
@@ -91,7 +90,8 @@ final class BlobDownloader {
         } catch (IOException e) {
             throw localFailure(job.partFile(), e);
         }
-        job.progress().accept(0);
+        job.listener().progressed(0);
+        job.listener().written(0);
     }
 
     private void download(Job job) throws RegistryException {
@@ -103,7 +103,8 @@ final class BlobDownloader {
         if (job.expectedSize() >= 0 && have == job.expectedSize() && have > 0) {
             // Complete already (killed before the rename): no request needed, and some registries
             // answer a Range starting at the end with a broken response.
-            job.progress().accept(have);
+            job.listener().progressed(have);
+            job.listener().written(have);
             verify(job, hashFile(job), have);
             return;
         }
@@ -123,7 +124,8 @@ final class BlobDownloader {
         if (have > 0) {
             log.verbose(job.object() + ": resuming at " + have + " bytes");
             rehashPrefix(job, have, md);
-            job.progress().accept(have);
+            job.listener().progressed(have);
+            job.listener().written(have);
         }
         Attempts attempts = new Attempts(options.retry(), log);
         while (true) {
@@ -157,7 +159,7 @@ final class BlobDownloader {
                 } else {
                     throw client.statusError(r, "blob " + job.digest(), job.shown(), job.endpoint());
                 }
-                copy(job, r.body(), at, job.expectedSize() < 0 ? Long.MAX_VALUE : job.expectedSize() - 1, md, attempts, null);
+                copy(job, r.body(), at, job.expectedSize() < 0 ? Long.MAX_VALUE : job.expectedSize() - 1, md, attempts);
                 if (job.expectedSize() >= 0 && at.pos < job.expectedSize())
                     throw new EOFException("body ended after " + at.pos + " of " + job.expectedSize() + " bytes");
                 break;
@@ -178,12 +180,21 @@ final class BlobDownloader {
                 "/v2/" + ep.repository() + "/blobs/" + job.digest(), headers), attempts);
     }
 
-    /** Where a transfer stands: the next offset to write. Kept outside the copy so a failure mid-body loses nothing. */
-    static final class Cursor {
+    /**
+     * Where a transfer stands: the next offset to write. Kept outside the copy so a failure mid-body
+     * loses nothing. This one is for a sequential download: what is written is a prefix of the blob.
+     */
+    static class Cursor {
         long pos;
 
         Cursor(long pos) {
             this.pos = pos;
+        }
+
+        /** Tells the listener that {@code n} more bytes were written, ending at {@code pos}. */
+        void advanced(Job job, int n) {
+            job.listener().progressed(pos);
+            job.listener().written(pos);
         }
     }
 
@@ -191,8 +202,8 @@ final class BlobDownloader {
      * Copies the body into the file from {@code at.pos} up to {@code last} (inclusive), hashing if
      * {@code md} is given, advancing {@code at} as bytes land. More bytes than {@code last} allows is an error.
      */
-    void copy(Job job, InputStream body, Cursor at, long last, MessageDigest md, Attempts attempts,
-              java.util.concurrent.atomic.AtomicLong total) throws IOException, RegistryException {
+    void copy(Job job, InputStream body, Cursor at, long last, MessageDigest md, Attempts attempts)
+            throws IOException, RegistryException {
         byte[] buf = new byte[BUFFER];
         int n;
         while ((n = body.read(buf)) > 0) {
@@ -203,7 +214,7 @@ final class BlobDownloader {
             if (md != null) md.update(buf, 0, n);
             at.pos += n;
             attempts.progressed(n);
-            job.progress().accept(total == null ? at.pos : total.addAndGet(n));
+            at.advanced(job, n);
         }
     }
 

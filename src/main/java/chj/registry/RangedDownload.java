@@ -33,6 +33,9 @@ final class RangedDownload {
     private final int partCount;
     private final BitSet done;
     private final AtomicLong total = new AtomicLong();
+    /** Per part, the next offset to write (guarded by this); with {@link #done}, what prefix of the file is written. */
+    private final long[] reached;
+    private long prefix; // guarded by this
     private final ConcurrentLinkedQueue<Integer> queue = new ConcurrentLinkedQueue<>();
     private volatile boolean failed;
     private RegistryException failure; // guarded by this
@@ -49,6 +52,8 @@ final class RangedDownload {
         this.partSize = partSize;
         this.partCount = (int) ceilDiv(size, partSize);
         this.done = done;
+        this.reached = new long[partCount];
+        for (int i = 0; i < partCount; i++) reached[i] = first(i);
     }
 
     static Path markerFor(Path partFile) {
@@ -154,7 +159,8 @@ final class RangedDownload {
         }
         downloader.log().verbose(job.object() + ": resuming ranged download, " + missing + " of " + d.partCount
                 + " parts to go");
-        job.progress().accept(d.total.get());
+        job.listener().progressed(d.total.get());
+        d.partAdvanced(0, 0);
         d.runParts(null);
         d.finish();
         return true;
@@ -188,8 +194,37 @@ final class RangedDownload {
         if (failure == null) failure = e;
     }
 
+    /** A part's cursor: progress counts all parts; the written prefix grows only through the first unfinished part. */
+    private final class PartCursor extends BlobDownloader.Cursor {
+        private final int part;
+
+        PartCursor(int part) {
+            super(first(part));
+            this.part = part;
+        }
+
+        @Override
+        void advanced(BlobDownloader.Job job, int n) {
+            job.listener().progressed(total.addAndGet(n));
+            partAdvanced(part, pos);
+        }
+    }
+
+    /** Records where a part's writing stands and tells the listener when the written prefix grew. */
+    private void partAdvanced(int part, long pos) {
+        long now;
+        synchronized (this) {
+            reached[part] = pos;
+            int i = done.nextClearBit(0);
+            now = i >= partCount ? size : reached[i];
+            if (now <= prefix) return;
+            prefix = now;
+        }
+        job.listener().written(now);
+    }
+
     private void fetchPart(int part, Response initial) throws RegistryException {
-        BlobDownloader.Cursor at = new BlobDownloader.Cursor(first(part));
+        BlobDownloader.Cursor at = new PartCursor(part);
         long last = last(part);
         Attempts attempts = new Attempts(downloader.options().retry(), downloader.log());
         Response pending = initial;
@@ -211,7 +246,7 @@ final class RangedDownload {
                 if (cr == null || cr.start() != at.pos || cr.end() > last)
                     throw new RegistryException(job.object() + " of " + job.shown() + ": asked for bytes " + at.pos + "-"
                             + last + ", registry sent " + r.header("Content-Range"));
-                downloader.copy(job, r.body(), at, last, null, attempts, total);
+                downloader.copy(job, r.body(), at, last, null, attempts);
                 if (at.pos <= last) throw new EOFException("part ended after " + (at.pos - first(part)) + " bytes");
             } catch (IOException e) {
                 if (!RequestExecutor.transient_(e) || !downloader.retry(attempts, job, e))
@@ -227,9 +262,12 @@ final class RangedDownload {
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
     }
 
-    private synchronized void markDone(int part) throws RegistryException {
-        done.set(part);
-        write(part + "\n", StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    private void markDone(int part) throws RegistryException {
+        synchronized (this) {
+            done.set(part);
+            write(part + "\n", StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        }
+        partAdvanced(part, last(part) + 1);
     }
 
     private void write(String text, StandardOpenOption... how) throws RegistryException {

@@ -131,15 +131,16 @@ public final class RegistryClient implements AutoCloseable {
      * fetched in parallel Range parts. On success the file holds exactly the blob and the caller may
      * rename it into place; on failure it is never left holding wrong bytes as if they were complete.
      *
-     * @param progress gets the total bytes on disk so far; may be called from several threads, and
-     *                 the value may drop when a download has to start over
+     * @param listener hears of the bytes downloaded (for progress: the total may drop when a
+     *                 download has to start over) and of the prefix of {@code partFile} written so
+     *                 far; may be called from several threads; null for none
      * @throws NotFoundException       the registry has no such blob
      * @throws DigestMismatchException the bytes hash to something else (the part file is emptied)
      */
-    public void fetchBlob(Reference ref, Digest digest, long expectedSize, Path partFile, LongConsumer progress)
+    public void fetchBlob(Reference ref, Digest digest, long expectedSize, Path partFile, DownloadListener listener)
             throws RegistryException {
         blobs.fetch(Endpoint.of(ref), displayName(ref, ""), digest, expectedSize, partFile,
-                progress == null ? n -> {} : progress);
+                listener == null ? DownloadListener.of(null) : listener);
     }
 
     /**

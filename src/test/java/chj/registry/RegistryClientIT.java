@@ -160,9 +160,23 @@ class RegistryClientIT {
         long size = Files.size(big);
         Path part = tmp.resolve("big.part");
         AtomicLong last = new AtomicLong();
+        List<Long> prefixes = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+        DownloadListener listener = new DownloadListener() {
+            @Override
+            public void progressed(long total) {
+                last.set(total);
+            }
+
+            @Override
+            public void written(long length) {
+                prefixes.add(length);
+                if (length > 0 && !lastByteMatches(part, big, length)) wrong.add("prefix " + length);
+            }
+        };
         try (FaultProxy proxy = FaultProxy.start(registry.authority());
              RegistryClient c = client(new RecordingLog())) {
-            c.fetchBlob(Reference.parse(proxy.authority() + "/" + repo), d, size, part, last::set);
+            c.fetchBlob(Reference.parse(proxy.authority() + "/" + repo), d, size, part, listener);
             List<String> ranges = proxy.requests(FaultProxy.Target.BLOB).stream().map(s -> s.header("Range")).toList();
             assertThat(ranges).hasSizeGreaterThan(2).doesNotContainNull();
             assertThat(ranges).contains("bytes=0-" + partEnd(size));
@@ -171,6 +185,19 @@ class RegistryClientIT {
         assertThat(Files.size(part)).isEqualTo(size);
         assertThat(last.get()).isEqualTo(size);
         assertThat(RangedDownload.markerFor(part)).doesNotExist();
+        // the written prefix only grows, ends at the whole blob, and is on disk when announced
+        assertThat(prefixes).isSorted().hasSizeGreaterThan(10).last().isEqualTo(size);
+        assertThat(wrong).isEmpty();
+    }
+
+    /** Whether the byte before {@code length} in the part file is the source's. */
+    private static boolean lastByteMatches(Path part, Path source, long length) {
+        try (var a = java.nio.channels.FileChannel.open(part); var b = java.nio.channels.FileChannel.open(source)) {
+            java.nio.ByteBuffer x = java.nio.ByteBuffer.allocate(1), y = java.nio.ByteBuffer.allocate(1);
+            return a.read(x, length - 1) == 1 && b.read(y, length - 1) == 1 && x.get(0) == y.get(0);
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** End of the first part for the default options (4 parts → parts of size/8, at least 8 MiB). */
