@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,6 +30,9 @@ import java.util.regex.Pattern;
  * which is what gets past per-connection throughput limits on long, fat links.
  */
 final class HttpTransport {
+
+    /** How long a registry that may speak plain HTTP gets to answer a TLS handshake. */
+    static final Duration PROBE_ANSWER = Duration.ofSeconds(3);
 
     private static final Pattern IPV4_LOOPBACK = Pattern.compile("127(\\.\\d{1,3}){3}");
 
@@ -100,11 +104,20 @@ final class HttpTransport {
 
     private String probe(String authority) throws IOException {
         URI uri = URI.create("https://" + authority + "/v2/");
-        HttpRequest req = HttpRequest.newBuilder(uri).timeout(options.connectTimeout()).GET().build();
+        // A TLS server answers a handshake at once; a plain-HTTP one either answers it with an
+        // error or, like many small servers, waits in silence for a request line that never comes.
+        Duration wait = options.connectTimeout().compareTo(PROBE_ANSWER) < 0 ? options.connectTimeout() : PROBE_ANSWER;
+        HttpRequest req = HttpRequest.newBuilder(uri).timeout(wait).GET().build();
         try {
             probeClient.send(req, HttpResponse.BodyHandlers.discarding());
             log.verbose(authority + " speaks HTTPS");
             return "https";
+        } catch (java.net.http.HttpTimeoutException e) {
+            // The client's "connect" includes the TLS handshake: tell a silent server from an absent one.
+            if (!acceptsConnections(uri.getHost(), uri.getPort())) throw e;
+            log.verbose(authority + " does not answer a TLS handshake; using plain HTTP (allowed for loopback and "
+                    + "CH_IMAGE_INSECURE_REGISTRIES)");
+            return "http";
         } catch (IOException e) {
             if (!causedBySsl(e)) throw e;
             log.verbose(authority + " does not speak TLS; using plain HTTP (allowed for loopback and "
@@ -113,6 +126,15 @@ final class HttpTransport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while probing " + authority);
+        }
+    }
+
+    private boolean acceptsConnections(String host, int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new java.net.InetSocketAddress(host, port < 0 ? 443 : port), (int) options.connectTimeout().toMillis());
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -79,6 +79,27 @@ class RegistryClientIT {
     }
 
     @Test
+    void aPlainHttpServerThatIgnoresTheTlsHandshakeIsSpokenToInPlainHttp() throws Exception {
+        // The JDK's own HTTP server waits in silence for a request line when it gets a ClientHello.
+        com.sun.net.httpserver.HttpServer quiet = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        quiet.createContext("/", x -> {
+            try (x) {
+                x.sendResponseHeaders(x.getRequestURI().getPath().equals("/v2/") ? 200 : 404, -1);
+            }
+        });
+        quiet.start();
+        RecordingLog log = new RecordingLog();
+        try (RegistryClient c = client(log)) {
+            assertThatThrownBy(() -> c.manifest(Reference.parse("127.0.0.1:" + quiet.getAddress().getPort() + "/x:1")))
+                    .isInstanceOf(NotFoundException.class);
+        } finally {
+            quiet.stop(0);
+        }
+        assertThat(log.all()).contains("does not answer a TLS handshake; using plain HTTP");
+    }
+
+    @Test
     void missingRepositoryIsNotFound() {
         try (RegistryClient c = client(new RecordingLog())) {
             String ref = registry.ref(TestRegistry.uniqueRepo("nothing"), "latest");
