@@ -130,7 +130,11 @@ public final class AotTraining {
         if (keyStore == null) return failed;
         try (TrainingRegistry https = TrainingRegistry.https(dir.resolve("https"), keyStore)) {
             publishTrainingImage(https);
-            command(failed, "-s", s, "pull", "--tls-no-verify", https.authority() + "/training:1", "training-tls");
+            // Several times: the profiles only build up once a method is past the interpreter, and
+            // the first ch-image command trains while it runs itself, on a machine that may be busy.
+            for (int i = 0; i < 3; i++)
+                command(failed, "-s", s, "pull", "--always-download", "--tls-no-verify", https.authority() + "/training:1",
+                        "training-tls");
             command(failed, "-s", s, "push", "--tls-no-verify", "built", https.authority() + "/built:1");
         }
         return failed;
