@@ -15,7 +15,7 @@ import java.util.zip.GZIPOutputStream;
  * Timing harness for layer compression (not a test; nothing is asserted), run by bench/gzip:
  * {@code java -cp target/classes:target/test-classes:target/lib/* chj.layer.GzipBench FILE [runs]}.
  * Compresses FILE (read from the page cache) into a counting sink with java.util.zip's single-threaded
- * GZIPOutputStream and with {@link ParallelGzipOutputStream} on 1 and on all cores, and zstd; prints
+ * GZIPOutputStream and with {@link ParallelGzipOutputStream} on 1 and on all cores (zlib's way, and libdeflate's where installed), and zstd; prints
  * the median wall time, throughput, CPU time and compressed size of each.
  */
 public final class GzipBench {
@@ -30,8 +30,13 @@ public final class GzipBench {
         int cores = Runtime.getRuntime().availableProcessors();
         Map<String, Compressor> kinds = new LinkedHashMap<>();
         kinds.put("GZIPOutputStream -6", s -> new GZIPOutputStream(s, 1 << 16));
-        kinds.put("ParallelGzip -6 x1", s -> new ParallelGzipOutputStream(s, 6, ParallelGzipOutputStream.DEFAULT_BLOCK_SIZE, 1));
-        kinds.put("ParallelGzip -6 x" + cores, s -> new ParallelGzipOutputStream(s, 6, ParallelGzipOutputStream.DEFAULT_BLOCK_SIZE, cores));
+        kinds.put("ParallelGzip zlib -6 x1", s -> ParallelGzipOutputStream.withZlib(s, 6, ParallelGzipOutputStream.DEFAULT_BLOCK_SIZE, 1));
+        kinds.put("ParallelGzip zlib -6 x" + cores, s -> ParallelGzipOutputStream.withZlib(s, 6, ParallelGzipOutputStream.DEFAULT_BLOCK_SIZE, cores));
+        if (LibDeflate.get() != null) {
+            for (int level : new int[] {1, 6})
+                kinds.put("ParallelGzip libdeflate -" + level + " x" + cores,
+                        s -> new ParallelGzipOutputStream(s, level, ParallelGzipOutputStream.DEFAULT_BLOCK_SIZE, cores));
+        }
         kinds.put("zstd -3 x" + cores, s -> Compressors.compress(Compression.ZSTD, s, cores));
         long size = Files.size(file);
         System.out.printf("input: %s, %.1f MB, %d cores, %d runs%n", file, size / 1e6, cores, runs);
