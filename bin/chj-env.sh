@@ -50,16 +50,19 @@ chj_utf8_locale () {
 }
 
 # chj_aot NAME JVM_FLAGS TRAINING_MAIN: sets chj_aot_opts to use a JDK AOT cache of this jar, JDK
-# and launcher (their checksums name it, so it is never stale), making it first by running
+# and launcher (their checksums, and the jars' mtimes and sizes, name it, so it is never stale), making it first by running
 # TRAINING_MAIN (which must exit normally) in the background. Any trouble: no cache, never a
 # failure. CHJ_AOT=0: off.
 chj_aot () {
     chj_aot_opts=
     [ "${CHJ_AOT:-1}" != 0 ] && [ -n "${HOME:-}${XDG_CACHE_HOME:-}" ] || return 0
+    # The JVM refuses a cache whose jars' mtime or size differ from the training's (a reinstall of
+    # the same bytes): they are part of the key too, or such a cache would go unused for good.
     # shellcheck disable=SC2046
-    set -- "$@" $(cksum "$CHJ_JAR" "${CHJ_JAVA%/bin/java}/release" "$0" 2>/dev/null)
-    [ $# -eq 12 ] || return 0
-    f=${XDG_CACHE_HOME:-$HOME/.cache}/chj/$1-$4-$5-$7-${10}.aot
+    set -- "$@" $(cksum "$CHJ_JAR" "${CHJ_JAVA%/bin/java}/release" "$0" 2>/dev/null) \
+        $(stat -L -c '%Y %s %n' "$CHJ_JAR" "${CHJ_JAR%/*}"/lib/*.jar 2>/dev/null | cksum)
+    [ $# -eq 14 ] || return 0
+    f=${XDG_CACHE_HOME:-$HOME/.cache}/chj/$1-$4-$5-$7-${10}-${13}.aot
     if [ ! -f "$f" ]; then
         mkdir -p "${f%/*}" 2>/dev/null || return 0
         if mkdir "$f.lock" 2>/dev/null; then

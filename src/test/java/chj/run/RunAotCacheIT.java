@@ -36,7 +36,7 @@ class RunAotCacheIT {
         assertThat(first.err()).isEmpty();
         List<String> made = caches(cache.resolve("chj"));
         assertThat(made).hasSize(1);
-        assertThat(made.get(0)).matches("ch-run-\\d+-\\d+-\\d+-\\d+\\.aot");   // no lock or temp file left
+        assertThat(made.get(0)).matches("ch-run-\\d+-\\d+-\\d+-\\d+-\\d+\\.aot");   // no lock or temp file left
         Result second = run(RunFixture.chRun(), env);
         assertThat(second.out()).isEqualTo("ok\n");
         assertThat(caches(cache.resolve("chj"))).isEqualTo(made);
@@ -50,6 +50,28 @@ class RunAotCacheIT {
         Result changed = run(other.resolve("bin/ch-run").toString(), env);
         assertThat(changed.out()).isEqualTo("ok\n");
         assertThat(caches(cache.resolve("chj"))).hasSize(2).containsAll(made);
+    }
+
+    @Test
+    void aReinstalledJarGetsACacheOfItsOwnAndTheJvmTakesIt() throws IOException {
+        Path cache = RunFixture.scratch("chj-run-aot-reinstall-");
+        Path inst = RunFixture.scratch("chj-run-aot-copy-");
+        Result cp = TestEnv.runAsUser(List.of("cp", "-rp", TestEnv.install().resolve("bin").toString(),
+                TestEnv.install().resolve("target").toString(), inst.toString()));
+        assertThat(cp.exit()).as(cp.toString()).isZero();
+        String chRun = inst.resolve("bin/ch-run").toString();
+        Map<String, String> env = Map.of("XDG_CACHE_HOME", cache.toString());
+        assertThat(run(chRun, env).out()).isEqualTo("ok\n");
+        List<String> first = caches(cache.resolve("chj"));
+        assertThat(first).hasSize(1);
+        // the same bytes, installed again: the JVM would refuse the first cache for the jar's new mtime
+        Result touch = TestEnv.runAsUser(List.of("touch", inst.resolve("target/chj.jar").toString()));
+        assertThat(touch.exit()).as(touch.toString()).isZero();
+        assertThat(run(chRun, env).out()).isEqualTo("ok\n");
+        assertThat(caches(cache.resolve("chj"))).hasSize(2).containsAll(first);
+        // and the JVM loads classes from the new one
+        Result logged = run(chRun, Map.of("XDG_CACHE_HOME", cache.toString(), "CHJ_JVM_OPTS", "-Xlog:class+load=info"));
+        assertThat(logged.out()).contains("chj.run.Main source: shared objects file");
     }
 
     @Test
