@@ -63,18 +63,26 @@ chj_aot () {
         $(stat -L -c '%Y %s %n' "$CHJ_JAR" "${CHJ_JAR%/*}"/lib/*.jar 2>/dev/null | cksum)
     [ $# -eq 14 ] || return 0
     f=${XDG_CACHE_HOME:-$HOME/.cache}/chj/$1-$4-$5-$7-${10}-${13}.aot
-    if [ ! -f "$f" ]; then
+    # A training that failed (e.g. the JDK crashed dumping the cache) is not tried again for this
+    # key: every command would start it anew in the background.
+    if [ ! -f "$f" ] && [ ! -f "$f.failed" ]; then
         mkdir -p "${f%/*}" 2>/dev/null || return 0
         if mkdir "$f.lock" 2>/dev/null; then
             # in the background: this command runs now without the cache, later ones with it
             (
                 # shellcheck disable=SC2086
-                if "$CHJ_JAVA" $2 -XX:AOTCacheOutput="$f.$$.tmp" -Xlog:disable -Xlog:all=off \
-                       -cp "$CHJ_JAR" "$3" && [ -s "$f.$$.tmp" ]; then
+                "$CHJ_JAVA" $2 -XX:AOTCacheOutput="$f.$$.tmp" -XX:ErrorFile="$f.$$.crash" -Xlog:disable \
+                    -Xlog:all=off -cp "$CHJ_JAR" "$3"
+                rc=$?
+                if [ $rc -eq 0 ] && [ -s "$f.$$.tmp" ]; then
                     mv -f "$f.$$.tmp" "$f"
-                    find "${f%/*}" -maxdepth 1 -name "$1-*.aot" -mtime +30 -delete
+                    find "${f%/*}" -maxdepth 1 -name "$1-*.aot*" -mtime +30 -delete
+                elif [ $rc -eq 0 ] || [ -f "$f.$$.crash" ]; then
+                    # The JVM could not write the cache (its crash report, if any, is kept as the
+                    # marker: a hint for bug reports). A training that was killed tries again.
+                    mv -f "$f.$$.crash" "$f.failed" 2>/dev/null || : > "$f.failed"
                 fi
-                rm -rf "$f.$$.tmp" "$f.$$.tmp.config" "$f.lock"
+                rm -rf "$f.$$.tmp" "$f.$$.tmp.config" "$f.$$.crash" "$f.lock"
             ) </dev/null >/dev/null 2>&1 &
         elif [ -n "$(find "$f.lock" -maxdepth 0 -mmin +2 2>/dev/null)" ]; then
             rmdir "$f.lock" 2>/dev/null   # a trainer died; the next run tries again
