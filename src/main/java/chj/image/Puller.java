@@ -32,17 +32,20 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code ch-image pull}: manifest (index → platform → image manifest), config, then layers.
  * Layers download in parallel into the store's verified blob cache while the unpacker applies them
  * in order, each one following its download as it is written (unpacking overlaps the transfer);
- * each layer is read once, through decompression and its DiffID hash, straight into the image tree. The tree is built in a staging directory and published by rename
- * under the image's lock: a failed or killed pull leaves the store as it was.
+ * each layer is read once, through decompression and its DiffID hash, straight into the image
+ * tree. The tree is built in a staging directory and published by rename under the image's lock:
+ * a failed or killed pull leaves the store as it was.
  */
 public final class Puller {
 
@@ -190,7 +193,7 @@ public final class Puller {
                 if (!options.alwaysDownload() && store.blobs().contains(d.digest())) {
                     log.debug("layer " + d.digest().shortHex() + ": using cached blob");
                     followers.add(null);
-                    blobs.add(java.util.concurrent.CompletableFuture.completedFuture(store.blobs().path(d.digest())));
+                    blobs.add(CompletableFuture.completedFuture(store.blobs().path(d.digest())));
                     continue;
                 }
                 BlobFollower follower = new BlobFollower(d.digest(), store.blobs().partPath(d.digest()),
@@ -274,7 +277,7 @@ public final class Puller {
 
     /** Feeds a download's progress to the progress display under {@code id}. */
     private DownloadListener progressListener(String id) {
-        java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong last = new AtomicLong();
         return total -> progress.advanced(id, total - last.getAndSet(total));
     }
 

@@ -210,16 +210,16 @@ final class RangedDownload {
         }
     }
 
-    /** Records where a part's writing stands and tells the listener when the written prefix grew. */
-    private void partAdvanced(int part, long pos) {
-        long now;
-        synchronized (this) {
-            reached[part] = pos;
-            int i = done.nextClearBit(0);
-            now = i >= partCount ? size : reached[i];
-            if (now <= prefix) return;
-            prefix = now;
-        }
+    /**
+     * Records where a part's writing stands and tells the listener when the written prefix grew;
+     * under the lock, so that the listener hears the prefixes in order.
+     */
+    private synchronized void partAdvanced(int part, long pos) {
+        reached[part] = pos;
+        int i = done.nextClearBit(0);
+        long now = i >= partCount ? size : reached[i];
+        if (now <= prefix) return;
+        prefix = now;
         job.listener().written(now);
     }
 
