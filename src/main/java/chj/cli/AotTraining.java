@@ -107,8 +107,8 @@ public final class AotTraining {
 
     /**
      * What most commands spend their time on, at a size that gets it compiled: pulls of a layer of
-     * ~1 800 files over HTTP and HTTPS from an in-process registry, builds (cold, then all cache
-     * hits) on it, and pushes of the result. The cache keeps the profiles, so the next process
+     * ~1 800 files over HTTP and HTTPS from an in-process registry, builds on it (cold, all cache
+     * hits, then a miss after hits, which restores a cached state), and pushes of the result. The cache keeps the profiles, so the next process
      * compiles its hot paths (TLS, SHA-256, inflate, tar, file creation) early.
      */
     static List<String> trainRegistryWork(Path dir) throws Exception {
@@ -122,6 +122,8 @@ public final class AotTraining {
             String context = trainingContext(dir.resolve("context"), base).toString();
             command(failed, "-s", s, "build", "-t", "built", context);
             command(failed, "-s", s, "build", "-t", "built", context); // every instruction a hit
+            Files.writeString(Path.of(context, "late", "changed"), "changed\n"); // a miss after hits: a cached state restored
+            command(failed, "-s", s, "build", "-t", "built", context);
             command(failed, "-s", s, "push", "built", http.authority() + "/built:1");
             command(failed, "-s", s, "push", "built", http.authority() + "/built:1"); // all there already
             command(failed, "-s", s, "push", "--flatten", "built", http.authority() + "/flat:1");
@@ -200,7 +202,9 @@ public final class AotTraining {
             Files.writeString(context.resolve("files/f" + i), "file " + i + "\n".repeat(i % 13));
         StringBuilder df = new StringBuilder("FROM " + base + "\n");
         for (int i = 0; i < 8; i++) df.append("ENV E").append(i).append('=').append(i).append('\n');
-        df.append("COPY files /files/\nWORKDIR /files\nLABEL training=yes\nCMD [\"sh\"]\n");
+        Files.createDirectories(context.resolve("late"));
+        Files.writeString(context.resolve("late/changed"), "not yet\n");
+        df.append("COPY files /files/\nWORKDIR /files\nCOPY late /late/\nLABEL training=yes\nCMD [\"sh\"]\n");
         Files.writeString(context.resolve("Dockerfile"), df.toString());
         return context;
     }
