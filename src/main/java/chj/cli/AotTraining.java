@@ -108,8 +108,9 @@ public final class AotTraining {
     /**
      * What most commands spend their time on, at a size that gets it compiled: pulls of a layer of
      * ~1 800 files over HTTP and HTTPS from an in-process registry, builds on it (cold, all cache
-     * hits, then a miss after hits, which restores a cached state), and pushes of the result. The cache keeps the profiles, so the next process
-     * compiles its hot paths (TLS, SHA-256, inflate, tar, file creation) early.
+     * hits, then a miss after hits, which restores a cached state), and pushes of the result. The
+     * cache keeps the profiles, so the next process compiles its hot paths (TLS, SHA-256, inflate,
+     * tar, file creation) early.
      */
     static List<String> trainRegistryWork(Path dir) throws Exception {
         Files.createDirectories(dir);
