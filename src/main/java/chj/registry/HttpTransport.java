@@ -39,7 +39,6 @@ final class HttpTransport {
     private final RegistryOptions options;
     private final RegistryLog log;
     private final HttpClient client;
-    private final HttpClient probeClient;
     private final Map<String, String> schemes = new ConcurrentHashMap<>();
     private final Map<String, Object> probeLocks = new ConcurrentHashMap<>();
 
@@ -47,7 +46,6 @@ final class HttpTransport {
         this.options = options;
         this.log = options.log();
         this.client = newClient(options.tlsVerify() ? defaultTls() : trustAll());
-        this.probeClient = newClient(trustAll());
     }
 
     private HttpClient newClient(SSLContext tls) {
@@ -83,8 +81,9 @@ final class HttpTransport {
 
     /**
      * "https" or "http" for a registry. HTTPS always, except for registries that may be spoken to in
-     * plain HTTP: those get one probe (a TLS handshake, certificate not checked) and plain HTTP only
-     * if the peer does not speak TLS at all. The answer is remembered for the process.
+     * plain HTTP: those get one probe (a request over TLS with the client's own settings; a
+     * certificate it refuses still means TLS) and plain HTTP only if the peer does not speak TLS at
+     * all. The answer is remembered for the process.
      */
     String scheme(String authority) throws IOException {
         String known = schemes.get(authority);
@@ -109,7 +108,9 @@ final class HttpTransport {
         Duration wait = options.connectTimeout().compareTo(PROBE_ANSWER) < 0 ? options.connectTimeout() : PROBE_ANSWER;
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(wait).GET().build();
         try {
-            probeClient.send(req, HttpResponse.BodyHandlers.discarding());
+            // With the client the requests will use: its connection stays open for them, so the
+            // probe costs no handshake of its own.
+            client.send(req, HttpResponse.BodyHandlers.discarding());
             log.verbose(authority + " speaks HTTPS");
             return "https";
         } catch (java.net.http.HttpTimeoutException e) {
@@ -120,6 +121,11 @@ final class HttpTransport {
             return "http";
         } catch (IOException e) {
             if (!causedBySsl(e)) throw e;
+            if (causedBy(e, java.security.cert.CertificateException.class)) {
+                // TLS, with a certificate we refuse: the requests say so (and hint at --tls-no-verify)
+                log.verbose(authority + " speaks HTTPS, with a certificate that does not verify");
+                return "https";
+            }
             log.verbose(authority + " does not speak TLS; using plain HTTP (allowed for loopback and "
                     + "CH_IMAGE_INSECURE_REGISTRIES)");
             return "http";
@@ -127,6 +133,12 @@ final class HttpTransport {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while probing " + authority);
         }
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> kind) {
+        for (Throwable c = t; c != null; c = c.getCause())
+            if (kind.isInstance(c)) return true;
+        return false;
     }
 
     private boolean acceptsConnections(String host, int port) {
@@ -183,7 +195,6 @@ final class HttpTransport {
     /** Closes idle connections; in-flight requests finish first. */
     void close() {
         client.close();
-        probeClient.close();
     }
 
     /** A one-line description of a transport failure (JDK messages are sometimes null). */
