@@ -1,5 +1,6 @@
 package chj.image;
 
+import chj.Causes;
 import chj.Log;
 import chj.layer.LayerException;
 import chj.layer.LayerUnpacker;
@@ -237,18 +238,12 @@ public final class Puller {
                 : new BufferedInputStream(Files.newInputStream(await(blob)), 1 << 18)) {
             return unpacker.applyBlob(raw);
         } catch (IOException e) {
-            if (causedBy(e, BlobFollower.DownloadFailed.class)) await(blob);
+            if (Causes.causedBy(e, BlobFollower.DownloadFailed.class)) await(blob);
             throw new ImageException("layer " + d.digest() + ": can't decompress: " + e.getMessage(), null, e);
         } catch (LayerException e) {
-            if (causedBy(e, BlobFollower.DownloadFailed.class)) await(blob);
+            if (Causes.causedBy(e, BlobFollower.DownloadFailed.class)) await(blob);
             throw e;
         }
-    }
-
-    private static boolean causedBy(Throwable t, Class<? extends Throwable> kind) {
-        for (Throwable c = t; c != null; c = c.getCause())
-            if (kind.isInstance(c)) return true;
-        return false;
     }
 
     private static Path await(Future<Path> f) throws ImageException, RegistryException, StoreException {

@@ -1,5 +1,7 @@
 package chj.registry;
 
+import chj.Causes;
+
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -120,8 +122,8 @@ final class HttpTransport {
                     + "CH_IMAGE_INSECURE_REGISTRIES)");
             return "http";
         } catch (IOException e) {
-            if (!causedBySsl(e)) throw e;
-            if (causedBy(e, java.security.cert.CertificateException.class)) {
+            if (!Causes.causedBy(e, SSLException.class)) throw e;
+            if (Causes.causedBy(e, java.security.cert.CertificateException.class)) {
                 // TLS, with a certificate we refuse: the requests say so (and hint at --tls-no-verify)
                 log.verbose(authority + " speaks HTTPS, with a certificate that does not verify");
                 return "https";
@@ -135,12 +137,6 @@ final class HttpTransport {
         }
     }
 
-    private static boolean causedBy(Throwable t, Class<? extends Throwable> kind) {
-        for (Throwable c = t; c != null; c = c.getCause())
-            if (kind.isInstance(c)) return true;
-        return false;
-    }
-
     private boolean acceptsConnections(String host, int port) {
         try (Socket s = new Socket()) {
             s.connect(new java.net.InetSocketAddress(host, port < 0 ? 443 : port), (int) options.connectTimeout().toMillis());
@@ -148,12 +144,6 @@ final class HttpTransport {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private static boolean causedBySsl(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause())
-            if (c instanceof SSLException) return true;
-        return false;
     }
 
     /** True if a redirect from {@code from} to {@code to} would drop from HTTPS to plain HTTP where not allowed. */

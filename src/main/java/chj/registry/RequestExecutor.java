@@ -1,5 +1,7 @@
 package chj.registry;
 
+import chj.Causes;
+
 import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -233,8 +235,7 @@ final class RequestExecutor {
     }
 
     private RegistryException unreachable(Call call, IOException e) {
-        boolean tls = false;
-        for (Throwable c = e; c != null; c = c.getCause()) if (c instanceof SSLHandshakeException) tls = true;
+        boolean tls = Causes.causedBy(e, SSLHandshakeException.class);
         return new RegistryException(call.method() + " " + Redact.url(registryUri(call)) + ": " + HttpTransport.describe(e),
                 tls ? "if the registry's certificate is self-signed, consider --tls-no-verify" : null, e);
     }
