@@ -194,6 +194,10 @@ final class HttpTransport {
         if (e instanceof java.net.http.HttpTimeoutException || e instanceof java.net.SocketTimeoutException)
             m = "timed out (" + m + ")";
         else if (e instanceof java.net.ConnectException) m = "connection refused or unreachable (" + m + ")";
+        else if (Causes.causedBy(e, java.security.cert.CertificateException.class))
+            // JDK wording ("PKIX path building failed: ...SunCertPathBuilderException: unable to find
+            // valid certification path") says little to a user: name the problem, keep the detail
+            m = "TLS certificate not trusted (" + m.replaceAll("[a-z]+(\\.[a-z]+)+\\.[A-Z]\\w*Exception: ", "") + ")";
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
     }

@@ -16,6 +16,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HttpPiecesTest {
 
     @Test
+    void anUntrustedCertificateIsNamedAsSuch() {
+        var pkix = new javax.net.ssl.SSLHandshakeException("(certificate_unknown) PKIX path building failed: "
+                + "sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path "
+                + "to requested target");
+        pkix.initCause(new java.security.cert.CertificateException("unable to find valid certification path"));
+        assertThat(HttpTransport.describe(pkix)).isEqualTo("TLS certificate not trusted ((certificate_unknown) PKIX path "
+                + "building failed: unable to find valid certification path to requested target)");
+        assertThat(HttpTransport.describe(new javax.net.ssl.SSLHandshakeException("Received fatal alert: handshake_failure")))
+                .isEqualTo("Received fatal alert: handshake_failure");
+    }
+
+    @Test
     void contentRange() {
         assertThat(ContentRange.parse("bytes 100-199/1000")).isEqualTo(new ContentRange(100, 199, 1000));
         assertThat(ContentRange.parse("bytes 0-9/*")).isEqualTo(new ContentRange(0, 9, -1));
