@@ -142,10 +142,7 @@ final class TrainingRegistry implements AutoCloseable {
                 Files.copy(in, data);
             }
             if (digest != null) {
-                Files.move(data, blob(digest), StandardCopyOption.REPLACE_EXISTING);
-                x.getResponseHeaders().set("Docker-Content-Digest", digest);
-                x.getResponseHeaders().set("Location", "/v2/" + repo + "/blobs/" + digest);
-                send(x, 201, null, new byte[0]);
+                commit(x, repo, data, digest);
                 return;
             }
             x.getResponseHeaders().set("Location", "/v2/" + repo + "/blobs/uploads/" + data.getFileName());
@@ -162,16 +159,21 @@ final class TrainingRegistry implements AutoCloseable {
             in.transferTo(out);
         }
         if (method.equals("PUT") && digest != null) {
-            Files.move(data, blob(digest), StandardCopyOption.REPLACE_EXISTING);
-            x.getResponseHeaders().set("Docker-Content-Digest", digest);
-            x.getResponseHeaders().set("Location", "/v2/" + repo + "/blobs/" + digest);
-            send(x, 201, null, new byte[0]);
+            commit(x, repo, data, digest);
         } else {
             long size = Files.size(data);
             x.getResponseHeaders().set("Location", "/v2/" + repo + "/blobs/uploads/" + session);
             x.getResponseHeaders().set("Range", "0-" + Math.max(0, size - 1));
             send(x, 202, null, new byte[0]);
         }
+    }
+
+    /** Makes an upload's data the blob {@code digest} and answers 201. */
+    private void commit(HttpExchange x, String repo, Path data, String digest) throws IOException {
+        Files.move(data, blob(digest), StandardCopyOption.REPLACE_EXISTING);
+        x.getResponseHeaders().set("Docker-Content-Digest", digest);
+        x.getResponseHeaders().set("Location", "/v2/" + repo + "/blobs/" + digest);
+        send(x, 201, null, new byte[0]);
     }
 
     private String storeManifest(String repo, String ref, String mediaType, byte[] body) throws IOException {

@@ -128,12 +128,7 @@ final class BlobFollower extends InputStream implements DownloadListener {
                     if (channel == null) open = partFile;
                     break;
                 }
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while waiting for blob " + digest);
-                }
+                awaitNews();
             }
         }
         if (open != null && !openChannel(open)) return awaitBytes();
@@ -151,15 +146,20 @@ final class BlobFollower extends InputStream implements DownloadListener {
             if (!file.equals(partFile)) throw e;
             synchronized (this) {
                 while (finished == null && failure == null) {
-                    try {
-                        wait();
-                    } catch (InterruptedException ie) {
-                        Thread.currentThread().interrupt();
-                        throw new InterruptedIOException("interrupted while waiting for blob " + digest);
-                    }
+                    awaitNews();
                 }
             }
             return false;
+        }
+    }
+
+    /** Waits (holding this monitor) until the download side says something. */
+    private void awaitNews() throws InterruptedIOException {
+        try {
+            wait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for blob " + digest);
         }
     }
 
