@@ -49,17 +49,6 @@ chj_utf8_locale () {
     esac
 }
 
-# chj_picocli: sets chj_picocli_opts to put picocli on the boot class path. picocli is compiled for
-# Java 5: on the class path every start loads it through the old, slow type-inferencing verifier
-# and the AOT cache can't keep it; the boot loader trusts it as it trusts the JDK (it comes with
-# chj, as the JDK does), which saves ch-image and ch-convert 80 ms or so per command.
-chj_picocli () {
-    chj_picocli_opts=
-    for chj_j in "${CHJ_JAR%/*}"/lib/picocli-*.jar; do
-        [ -f "$chj_j" ] && chj_picocli_opts="-Xbootclasspath/a:$chj_j"
-    done
-}
-
 # chj_aot NAME JVM_FLAGS TRAINING_MAIN: sets chj_aot_opts to use a JDK AOT cache of this jar, JDK
 # and launcher (their checksums, and the jars' mtimes and sizes, name it, so it is never stale), making it first by running
 # TRAINING_MAIN (which must exit normally) in the background. Any trouble: no cache, never a

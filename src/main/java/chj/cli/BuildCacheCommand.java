@@ -1,30 +1,25 @@
 package chj.cli;
 
+import chj.args.ArgSpec;
 import chj.build.CacheMaintenance;
 import chj.store.Storage;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "build-cache", description = "Print information about the build cache, or change it.")
-final class BuildCacheCommand implements Callable<Integer> {
+final class BuildCacheCommand implements Subcommand {
 
-    @ParentCommand
-    ImageMain top;
-
-    @Option(names = "--reset", description = "empty the build cache")
-    boolean reset;
-
-    @Option(names = "--gc", description = "remove states and layers no image in the store needs")
-    boolean gc;
-
-    @Option(names = "--tree", description = "print the states as a tree")
-    boolean tree;
+    private boolean reset;
+    private boolean gc;
+    private boolean tree;
 
     @Override
-    public Integer call() throws Exception {
-        Context ctx = new Context(top.global);
+    public ArgSpec spec() {
+        return new ArgSpec("ch-image build-cache", "Print information about the build cache, or change it.")
+                .flag("--gc", "remove states and layers no image in the store needs", () -> gc = true)
+                .flag("--reset", "empty the build cache", () -> reset = true)
+                .flag("--tree", "print the states as a tree", () -> tree = true);
+    }
+
+    @Override
+    public void run(Context ctx) throws Exception {
         try (Storage store = ctx.openStorage()) {
             CacheMaintenance m = new CacheMaintenance(store);
             if (reset) ctx.log.info("build cache reset: " + m.reset() + " states removed");
@@ -35,7 +30,7 @@ final class BuildCacheCommand implements Callable<Integer> {
             }
             if (tree) {
                 m.tree().forEach(System.out::println);
-                return 0;
+                return;
             }
             CacheMaintenance.Summary s = m.summary();
             System.out.println("named images:     " + s.images().size());
@@ -43,7 +38,6 @@ final class BuildCacheCommand implements Callable<Integer> {
             System.out.println("layers:           " + s.layers());
             System.out.println("layer size (MiB): " + mib(s.layerBytes()));
         }
-        return 0;
     }
 
     private static String mib(long bytes) {

@@ -1,5 +1,6 @@
 package chj.cli;
 
+import chj.args.ArgSpec;
 import chj.build.BuildException;
 import chj.build.BuildOptions;
 import chj.build.Builder;
@@ -18,49 +19,37 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "build", description = "Build an image from a Dockerfile.")
-final class BuildCommand implements Callable<Integer> {
+final class BuildCommand implements Subcommand {
 
-    @ParentCommand
-    ImageMain top;
-
-    @Option(names = {"-t", "--tag"}, paramLabel = "TAG", description = "name of the image (default: inferred)")
-    String tag;
-
-    @Option(names = {"-f", "--file"}, paramLabel = "DOCKERFILE", description = "Dockerfile (default: CONTEXT/Dockerfile; - for stdin)")
-    String file;
-
-    @Option(names = "--build-arg", paramLabel = "KEY[=VALUE]", description = "set build-time variable (without =, from the environment)")
-    List<String> buildArgs = new ArrayList<>();
-
-    @Option(names = {"-b", "--bind"}, paramLabel = "SRC[:DST]", description = "bind-mount SRC at DST for RUN")
-    List<String> binds = new ArrayList<>();
-
-    @Option(names = "--force", paramLabel = "MODE", arity = "0..1", fallbackValue = "seccomp",
-            description = "root emulation for RUN: seccomp (default) or none")
-    String force = "seccomp";
-
-    @Option(names = "--no-cache", description = "don't use the build cache")
-    boolean noCache;
-
-    @Option(names = "--rebuild", description = "execute every instruction, recording the results in the cache")
-    boolean rebuild;
-
-    @Option(names = "--target", paramLabel = "STAGE", description = "build up to this stage")
-    String target;
-
-    @Parameters(index = "0", paramLabel = "CONTEXT", description = "context directory (- for none)")
-    String context;
+    private String tag;
+    private String file;
+    private final List<String> buildArgs = new ArrayList<>();
+    private final List<String> binds = new ArrayList<>();
+    private String force = "seccomp";
+    private String target;
+    private String context;
 
     @Override
-    public Integer call() throws Exception {
-        Context ctx = new Context(top.global);
+    public ArgSpec spec() {
+        return new ArgSpec("ch-image build", "Build an image from a Dockerfile.")
+                .value("-b, --bind", "SRC[:DST]", "bind-mount SRC at DST for RUN", binds::add)
+                .value("--build-arg", "KEY[=VALUE]", "set build-time variable (without =, from the environment)", buildArgs::add)
+                .value("-f, --file", "DOCKERFILE", "Dockerfile (default: CONTEXT/Dockerfile; - for stdin)", v -> file = v)
+                // --force alone is seccomp; the next argument is its value only if it names a mode
+                .optionalValue("--force", "MODE", "root emulation for RUN: seccomp (the default) or none",
+                        BuildCommand::isForceMode, v -> force = v == null ? "seccomp" : v)
+                .value("-t, --tag", "TAG", "name of the image (default: inferred)", v -> tag = v)
+                .value("--target", "STAGE", "build up to this stage", v -> target = v)
+                .operand("CONTEXT", "context directory (- for none)", v -> context = v);
+    }
+
+    private static boolean isForceMode(String s) {
+        return s.equals("seccomp") || s.equals("none") || s.equals("fakeroot");
+    }
+
+    @Override
+    public void run(Context ctx) throws Exception {
         ForceMode mode = ForceMode.parse(force);
         Path contextDir = null;
         if (!context.equals("-")) {
@@ -77,6 +66,8 @@ final class BuildCommand implements Callable<Integer> {
             dfName = file != null ? file : df.toString();
             try {
                 text = Files.readString(df, StandardCharsets.UTF_8);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new BuildException("can't read Dockerfile: " + dfName + ": no such file");
             } catch (IOException e) {
                 throw new BuildException("can't read Dockerfile: " + dfName + ": " + e.getMessage());
             }
@@ -105,8 +96,7 @@ final class BuildCommand implements Callable<Integer> {
             if (b.isEmpty() || b.startsWith(":")) throw new BuildException("-b: no source: " + b);
             bindSpecs.add(b.contains(":") ? b : b + ":" + b);
         }
-        BuildOptions.CacheMode cache = noCache ? BuildOptions.CacheMode.DISABLED
-                : rebuild ? BuildOptions.CacheMode.REBUILD : cacheFromEnvironment(ctx.env.get("CH_IMAGE_CACHE"));
+        BuildOptions.CacheMode cache = ctx.cacheMode() != null ? ctx.cacheMode() : cacheFromEnvironment(ctx.env.get("CH_IMAGE_CACHE"));
         BuildOptions options = new BuildOptions(text, dfName, contextDir, ref, args, bindSpecs, mode, cache, target);
         try (Storage store = ctx.openStorage()) {
             Builder.ImageFetcher fetcher = r -> {
@@ -117,7 +107,6 @@ final class BuildCommand implements Callable<Integer> {
             };
             new Builder(store, ctx.log, options, fetcher, null).build();
         }
-        return 0;
     }
 
     private static BuildOptions.CacheMode cacheFromEnvironment(String v) throws BuildException {

@@ -49,6 +49,11 @@ final class Context {
         return global.alwaysDownload;
     }
 
+    /** --cache, --no-cache or --rebuild; null when none was given. */
+    chj.build.BuildOptions.CacheMode cacheMode() {
+        return global.cacheMode;
+    }
+
     RegistryClient registry() {
         return registry(false);
     }

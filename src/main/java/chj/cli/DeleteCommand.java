@@ -1,27 +1,24 @@
 package chj.cli;
 
+import chj.args.ArgSpec;
 import chj.oci.Reference;
 import chj.store.Storage;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "delete", description = "Delete images from the store.")
-final class DeleteCommand implements Callable<Integer> {
+final class DeleteCommand implements Subcommand {
 
-    @ParentCommand
-    ImageMain top;
-
-    @Parameters(arity = "1..*", paramLabel = "IMAGE_GLOB", description = "image names; shell globs match several (quote them)")
-    List<String> globs;
+    private final List<String> globs = new ArrayList<>();
 
     @Override
-    public Integer call() throws Exception {
-        Context ctx = new Context(top.global);
+    public ArgSpec spec() {
+        return new ArgSpec("ch-image delete", "Delete images from the store.")
+                .operands("IMAGE_GLOB", "image names; shell globs match several (quote them)", globs::add);
+    }
+
+    @Override
+    public void run(Context ctx) throws Exception {
         try (Storage store = ctx.openStorage()) {
             List<String> names = store.imageNames();
             List<String> missing = new ArrayList<>();
@@ -36,6 +33,5 @@ final class DeleteCommand implements Callable<Integer> {
             if (!missing.isEmpty())
                 throw new IllegalArgumentException("no matching image, can't delete: " + String.join(" ", missing));
         }
-        return 0;
     }
 }

@@ -1,26 +1,22 @@
 package chj.cli;
 
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import chj.args.ArgSpec;
 
-@Command(name = "gestalt", description = "Query the environment: storage-path prints the storage directory.")
-final class GestaltCommand implements Callable<Integer> {
+final class GestaltCommand implements Subcommand {
 
-    @ParentCommand
-    ImageMain top;
-
-    @Parameters(index = "0", paramLabel = "SELECTOR", description = "storage-path")
-    String selector;
+    private String selector;
 
     @Override
-    public Integer call() throws Exception {
-        Context ctx = new Context(top.global);
+    public ArgSpec spec() {
+        return new ArgSpec("ch-image gestalt", "Query the environment: storage-path prints the storage directory.")
+                .operand("SELECTOR", "storage-path", v -> selector = v);
+    }
+
+    @Override
+    public void run(Context ctx) throws Exception {
         switch (selector) {
             case "storage-path" -> System.out.println(ctx.storageRoot());
             default -> throw new IllegalArgumentException("unknown gestalt selector: " + selector + " (known: storage-path)");
         }
-        return 0;
     }
 }

@@ -1,42 +1,43 @@
 package chj.cli;
 
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ScopeType;
+import chj.args.ArgSpec;
+import chj.build.BuildOptions.CacheMode;
 
 /**
- * ch-image's global options. Charliecloud accepts them before or after the subcommand; picocli's
- * inherited scope gives the same, and the subcommand's copy wins because it is parsed last.
+ * ch-image's global options. As in Charliecloud they go before or after the subcommand, and a later
+ * copy wins (the subcommand's, when both are given).
  */
-public final class GlobalOptions {
+final class GlobalOptions {
 
-    @Option(names = {"-s", "--storage"}, paramLabel = "DIR", scope = ScopeType.INHERIT,
-            description = "storage directory (default: $CH_IMAGE_STORAGE, else /var/tmp/$USER.chj)")
     String storage;
-
-    @Option(names = {"-a", "--arch"}, paramLabel = "ARCH", scope = ScopeType.INHERIT,
-            description = "architecture: host (default), yolo (whatever the registry gives), or e.g. arm64/v8")
     String arch = "host";
-
-    @Option(names = "--tls-no-verify", scope = ScopeType.INHERIT, description = "don't verify registry certificates (dangerous!)")
     boolean tlsNoVerify;
-
-    @Option(names = "--auth", scope = ScopeType.INHERIT, description = "authenticated registry access (also $CH_IMAGE_AUTH=yes)")
     boolean auth;
-
-    @Option(names = "--always-download", scope = ScopeType.INHERIT, description = "download layers even if already cached")
     boolean alwaysDownload;
-
+    /** From --cache, --no-cache or --rebuild; null: $CH_IMAGE_CACHE, else enabled. */
+    CacheMode cacheMode;
+    boolean help;
+    boolean version;
     private int verbose;
     private int quiet;
 
-    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "print extra chatter (repeatable, up to 3)")
-    void verbose(boolean[] v) {
-        verbose = v.length;
-    }
-
-    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "print less output (repeatable, up to 3)")
-    void quiet(boolean[] q) {
-        quiet = q.length;
+    ArgSpec spec(String command, String summary) {
+        return new ArgSpec(command, summary)
+                .value("-a, --arch", "ARCH", "architecture: host (default), yolo (whatever the registry gives), or e.g. arm64/v8",
+                        v -> arch = v)
+                .flag("--always-download", "download layers even if already cached", () -> alwaysDownload = true)
+                .flag("--auth", "authenticated registry access (also $CH_IMAGE_AUTH=yes)", () -> auth = true)
+                .flag("--cache", "build: use the build cache (the default; $CH_IMAGE_CACHE=enabled)", () -> cacheMode = CacheMode.ENABLED)
+                .flag("--no-cache", "build: don't use the build cache ($CH_IMAGE_CACHE=disabled)", () -> cacheMode = CacheMode.DISABLED)
+                .flag("--rebuild", "build: run every instruction, recording the results in the cache ($CH_IMAGE_CACHE=rebuild)",
+                        () -> cacheMode = CacheMode.REBUILD)
+                .flag("-h, --help", "print this help and exit", () -> help = true)
+                .flag("-q, --quiet", "print less output (repeatable, up to 3)", () -> quiet++)
+                .value("-s, --storage", "DIR", "storage directory (default: $CH_IMAGE_STORAGE, else /var/tmp/$USER.chj)",
+                        v -> storage = v)
+                .flag("--tls-no-verify", "don't verify registry certificates (dangerous!)", () -> tlsNoVerify = true)
+                .flag("-v, --verbose", "print extra chatter (repeatable, up to 3)", () -> verbose++)
+                .flag("-V, --version", "print version and exit", () -> version = true);
     }
 
     /** -q… negative, -v… positive. */

@@ -1,5 +1,6 @@
 package chj.cli;
 
+import chj.args.ArgSpec;
 import chj.image.RemoteDetails;
 import chj.oci.Reference;
 import chj.registry.RegistryClient;
@@ -8,29 +9,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "list", description = "List images in the store, or details of one image (local and remote).")
-final class ListCommand implements Callable<Integer> {
+final class ListCommand implements Subcommand {
 
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
-    @ParentCommand
-    ImageMain top;
-
-    @Option(names = {"-l", "--long"}, description = "also print when each image was last changed")
-    boolean longFormat;
-
-    @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE_REF", description = "print details of this image")
-    String ref;
+    private boolean longFormat;
+    private String ref;
 
     @Override
-    public Integer call() throws Exception {
-        Context ctx = new Context(top.global);
+    public ArgSpec spec() {
+        return new ArgSpec("ch-image list", "List images in the store, or details of one image (local and remote).")
+                .flag("-l, --long", "also print when each image was last changed", () -> longFormat = true)
+                .optionalOperand("IMAGE_REF", "print details of this image", v -> ref = v);
+    }
+
+    @Override
+    public void run(Context ctx) throws Exception {
         try (Storage store = ctx.openStorage()) {
             if (ref == null) {
                 for (String name : store.imageNames()) {
@@ -42,13 +37,12 @@ final class ListCommand implements Callable<Integer> {
                     String when = Files.exists(meta) ? WHEN.format(Files.getLastModifiedTime(meta).toInstant()) : "?";
                     System.out.printf("%-40s %s%n", name, when);
                 }
-                return 0;
+                return;
             }
             Reference r = Reference.parse(ref, ctx.env);
             try (RegistryClient registry = ctx.registry()) {
                 new RemoteDetails(store, registry).print(r, System.out);
             }
         }
-        return 0;
     }
 }

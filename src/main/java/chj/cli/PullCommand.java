@@ -1,34 +1,28 @@
 package chj.cli;
 
+import chj.args.ArgSpec;
 import chj.image.Puller;
 import chj.image.TransferProgress;
 import chj.oci.Reference;
 import chj.registry.RegistryClient;
 import chj.store.Storage;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "pull", description = "Copy an image from a remote registry to the store.")
-final class PullCommand implements Callable<Integer> {
+final class PullCommand implements Subcommand {
 
-    @ParentCommand
-    ImageMain top;
-
-    @Option(names = "--parallel", paramLabel = "N", description = "layers downloaded at once (default: ${DEFAULT-VALUE})")
-    int parallel = 4;
-
-    @Parameters(index = "0", paramLabel = "IMAGE_REF", description = "image to pull, e.g. alpine:3.19 or host:5000/path/name:tag")
-    String source;
-
-    @Parameters(index = "1", paramLabel = "DEST_REF", arity = "0..1", description = "name in the store (default: IMAGE_REF)")
-    String dest;
+    private int parallel = 4;
+    private String source;
+    private String dest;
 
     @Override
-    public Integer call() throws Exception {
-        Context ctx = new Context(top.global);
+    public ArgSpec spec() {
+        return new ArgSpec("ch-image pull", "Copy an image from a remote registry to the store.")
+                .value("--parallel", "N", "layers downloaded at once (default: 4)", v -> parallel = ArgSpec.integer("--parallel", v, 1))
+                .operand("IMAGE_REF", "image to pull, e.g. alpine:3.19 or host:5000/path/name:tag", v -> source = v)
+                .optionalOperand("DEST_REF", "name in the store (default: IMAGE_REF)", v -> dest = v);
+    }
+
+    @Override
+    public void run(Context ctx) throws Exception {
         Reference src = Reference.parse(source, ctx.env);
         Reference dst = dest == null ? null : Reference.parse(dest, ctx.env);
         try (Storage store = ctx.openStorage();
@@ -37,6 +31,5 @@ final class PullCommand implements Callable<Integer> {
             new Puller(store, registry, ctx.log, bar == null ? TransferProgress.NONE : bar)
                     .pull(src, dst, new Puller.Options(ctx.arch(), ctx.alwaysDownload(), parallel));
         }
-        return 0;
     }
 }

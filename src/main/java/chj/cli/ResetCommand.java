@@ -1,22 +1,19 @@
 package chj.cli;
 
+import chj.args.ArgSpec;
 import chj.store.Storage;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "reset", description = "Delete everything in the store and start over.")
-final class ResetCommand implements Callable<Integer> {
-
-    @ParentCommand
-    ImageMain top;
+final class ResetCommand implements Subcommand {
 
     @Override
-    public Integer call() throws Exception {
-        Context ctx = new Context(top.global);
+    public ArgSpec spec() {
+        return new ArgSpec("ch-image reset", "Delete everything in the store and start over.");
+    }
+
+    @Override
+    public void run(Context ctx) throws Exception {
         var root = ctx.storageRoot();
         Storage.reset(root);
         ctx.log.info("deleted storage directory: " + root);
-        return 0;
     }
 }

@@ -120,6 +120,9 @@ class BuildIT {
         Result rebuild = w.build("-t", "basic", "--rebuild", ".");
         ok(rebuild);
         assertThat(rebuild.err()).contains("  4. RUN.S echo", "  5. COPY a.txt");
+        Result globalSpelling = chImage(w, "--rebuild", "build", "-t", "basic", ".");   // where Charliecloud's users put it
+        ok(globalSpelling);
+        assertThat(globalSpelling.err()).contains("  4. RUN.S echo");
 
         // build-cache: summary, tree, gc keeps what the image needs
         Result summary = chImage(w, "build-cache");

@@ -26,13 +26,8 @@ class AotTrainingIT {
         Path log = tmp.resolve("training.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // the flags of bin/ch-image, with which the cache is made and used
-        Path lib = TestEnv.install().resolve("target/lib");
-        String picocli;
-        try (var jars = Files.list(lib)) {
-            picocli = jars.filter(j -> j.getFileName().toString().startsWith("picocli-")).findFirst().orElseThrow().toString();
-        }
         ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
-                "-XX:-UsePerfData", "-Xbootclasspath/a:" + picocli, "-XX:AOTCacheOutput=" + cache, "-cp",
+                "-XX:-UsePerfData", "-XX:AOTCacheOutput=" + cache, "-cp",
                 TestEnv.install().resolve("target/chj.jar").toString(), "chj.cli.AotTraining")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).directory(tmp.toFile());
         pb.environment().put("CHJ_AOT_TRAINING_VERBOSE", "1"); // prints what fails

@@ -281,7 +281,7 @@ class ConvertIT {
         assertFails(cv("--tmp", "relative", src.toString(), work.resolve("x.sqfs").toString()), "temp dir must be absolute: relative");
         Result usage = convert(src.toString());
         assertThat(usage.exit()).isEqualTo(1);
-        assertThat(usage.err()).contains("ch-convert: error: Missing required parameter");
+        assertThat(usage.err()).contains("ch-convert: error: missing OUT");
     }
 
     @Test
