@@ -1,7 +1,7 @@
 package chj.build;
 
+import chj.json.JsonTree;
 import chj.oci.Digest;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import chj.store.Storage;
 import chj.store.StoreException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -44,7 +44,6 @@ import java.util.Map;
  */
 public final class BuildCache {
 
-    static final ObjectMapper JSON = new ObjectMapper();
 
     /** One state: {@code layer} null when the instruction changed no file; {@code baseImage} only for a root state. */
     public record State(String id, String parent, String instruction, Digest layer, long layerSize, String created,
@@ -74,7 +73,7 @@ public final class BuildCache {
             throw new StoreException("can't read build cache state" + " " + f + ": " + e.getMessage(), null, e);
         }
         try {
-            JsonNode n = JSON.readTree(b);
+            JsonNode n = JsonTree.read(b);
             Digest layer = n.hasNonNull("layer") ? Digest.parse(n.get("layer").asText()) : null;
             if (layer != null && !store.blobs().contains(layer)) return null;
             return new State(id, n.path("parent").asText(null), n.path("instruction").asText(""), layer,
@@ -86,7 +85,7 @@ public final class BuildCache {
 
     /** Saves a state record (by rename: readers see the whole record or none). */
     public void put(State s) throws StoreException {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = JsonTree.object();
         n.put("parent", s.parent());
         n.put("instruction", s.instruction());
         if (s.layer() != null) {
@@ -99,7 +98,7 @@ public final class BuildCache {
         try {
             Files.createDirectories(dir);
             Path tmp = dir.resolve("." + s.id() + ".tmp." + ProcessHandle.current().pid());
-            Files.write(tmp, JSON.writeValueAsBytes(n));
+            Files.write(tmp, JsonTree.bytes(n));
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new StoreException("can't write build cache state" + " " + f + ": " + e.getMessage(), null, e);

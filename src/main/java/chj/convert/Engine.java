@@ -1,5 +1,6 @@
 package chj.convert;
 
+import chj.json.JsonTree;
 import chj.image.Importer;
 import chj.layer.LayerException;
 import chj.layer.LayerWriter;
@@ -7,7 +8,6 @@ import chj.oci.ImageConfig;
 import chj.oci.OciException;
 import chj.oci.Platform;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -95,7 +95,7 @@ final class Engine {
         String json = job.programs().check(List.of(client, "image", "inspect", "--format", "{{json .Config.Env}}", image)).out();
         List<String> env = new ArrayList<>();
         try {
-            JsonNode a = new ObjectMapper().readTree(json);
+            JsonNode a = JsonTree.read(json);
             if (a != null && a.isArray()) a.forEach(n -> env.add(n.asText()));
             return ImageConfig.builder(Platform.host()).env(env).build();
         } catch (IOException | OciException e) {

@@ -1,5 +1,6 @@
 package chj.convert;
 
+import chj.json.JsonTree;
 import chj.layer.Compression;
 import chj.layer.LayerBlob;
 import chj.layer.LayerChanges;
@@ -13,7 +14,6 @@ import chj.oci.ImageManifest;
 import chj.oci.MediaType;
 import chj.oci.OciException;
 import chj.oci.Platform;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.BufferedOutputStream;
@@ -42,7 +42,6 @@ import java.util.Set;
 final class OciSink extends Sink {
 
     private static final String LAYOUT = "{\"imageLayoutVersion\":\"1.0.0\"}";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path out;
     private final String tag;
@@ -150,8 +149,8 @@ final class OciSink extends Sink {
             h.put("created", created);
             h.put("created_by", "ch-convert");
             h.put("comment", "flattened");
-            return ImageConfig.parse(JSON.writeValueAsBytes(t));
-        } catch (IOException | OciException e) {
+            return ImageConfig.parse(JsonTree.bytes(t));
+        } catch (OciException e) {
             throw new ConvertException("can't make the image config: " + e.getMessage(), null, e);
         }
     }

@@ -1,5 +1,6 @@
 package chj.image;
 
+import chj.json.JsonTree;
 import chj.oci.Digest;
 import chj.oci.ImageConfig;
 import chj.oci.ImageConfigBuilder;
@@ -7,7 +8,6 @@ import chj.oci.OciException;
 import chj.oci.Platform;
 import chj.store.Metadata;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -26,7 +26,6 @@ import java.util.List;
  */
 final class PushConfig {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A layer written by this push and the history line that says what it is. */
     record FreshLayer(Digest diffId, String createdBy) {}
@@ -53,7 +52,7 @@ final class PushConfig {
     private static ImageConfig fromCharliecloudMetadata(Path file) throws ImageException, OciException {
         JsonNode m;
         try {
-            m = JSON.readTree(Files.readAllBytes(file));
+            m = JsonTree.read(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
             return ImageConfig.builder(Platform.host()).build();
         } catch (IOException e) {

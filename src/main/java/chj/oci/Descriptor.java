@@ -1,5 +1,6 @@
 package chj.oci;
 
+import chj.json.JsonTree;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -57,7 +58,7 @@ public record Descriptor(String mediaType, Digest digest, long size, Platform pl
     }
 
     ObjectNode toJson() {
-        ObjectNode o = Json.MAPPER.createObjectNode();
+        ObjectNode o = JsonTree.object();
         o.put("mediaType", mediaType);
         if (artifactType != null) o.put("artifactType", artifactType);
         o.put("digest", digest.toString());

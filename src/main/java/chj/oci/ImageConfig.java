@@ -1,5 +1,6 @@
 package chj.oci;
 
+import chj.json.JsonTree;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,7 +29,7 @@ public final class ImageConfig {
         }
 
         ObjectNode toJson() {
-            ObjectNode o = Json.MAPPER.createObjectNode();
+            ObjectNode o = JsonTree.object();
             if (created != null) o.put("created", created);
             if (author != null) o.put("author", author);
             if (createdBy != null) o.put("created_by", createdBy);
@@ -59,7 +60,7 @@ public final class ImageConfig {
         this.created = Json.string(root, "created", "config");
         this.author = Json.string(root, "author", "config");
         ObjectNode c = Json.object(root, "config", "config");
-        if (c == null) c = Json.MAPPER.createObjectNode();
+        if (c == null) c = JsonTree.object();
         String where = "config.config";
         List<String> e = Json.strings(c, "Env", where);
         this.env = e == null ? List.of() : e;
@@ -90,7 +91,7 @@ public final class ImageConfig {
 
     /** A builder for a new config: the given platform, no layers, no history. */
     public static ImageConfigBuilder builder(Platform platform) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
+        ObjectNode root = JsonTree.object();
         root.put("architecture", platform.architecture());
         root.put("os", platform.os());
         if (platform.variant() != null) root.put("variant", platform.variant());

@@ -1,5 +1,6 @@
 package chj.oci;
 
+import chj.json.JsonTree;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ public final class ImageIndex implements ManifestDocument {
 
     /** A new OCI index listing {@code manifests}, serialised once; its bytes are what gets pushed. */
     public static ImageIndex create(List<Descriptor> manifests, Map<String, String> annotations) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
+        ObjectNode o = JsonTree.object();
         o.put("schemaVersion", 2);
         o.put("mediaType", MediaType.OCI_INDEX);
         ArrayNode a = o.putArray("manifests");

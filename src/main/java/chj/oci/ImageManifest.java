@@ -1,5 +1,6 @@
 package chj.oci;
 
+import chj.json.JsonTree;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ public final class ImageManifest implements ManifestDocument {
             throw new IllegalArgumentException("not an image manifest type: " + mediaType);
         if (mediaType.equals(MediaType.DOCKER_MANIFEST) && annotations != null && !annotations.isEmpty())
             throw new IllegalArgumentException("Docker image manifests have no annotations");
-        ObjectNode o = Json.MAPPER.createObjectNode();
+        ObjectNode o = JsonTree.object();
         o.put("schemaVersion", 2);
         o.put("mediaType", mediaType);
         o.set("config", config.toJson());

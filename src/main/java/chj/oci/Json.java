@@ -1,9 +1,8 @@
 package chj.oci;
 
-import com.fasterxml.jackson.core.JsonParser;
+import chj.json.JsonTree;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -19,15 +18,12 @@ import java.util.Map;
  */
 final class Json {
 
-    /** Duplicate keys are refused: two parsers must never see two different documents in one digest. */
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-
     private Json() {}
 
     static ObjectNode parseObject(byte[] body, String what) throws OciException {
         JsonNode tree;
         try {
-            tree = MAPPER.readTree(body);
+            tree = JsonTree.read(body);   // duplicate keys refused: two parsers must never see two documents in one digest
         } catch (JsonProcessingException e) {
             throw new OciException(what + ": invalid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -39,11 +35,7 @@ final class Json {
     }
 
     static byte[] bytes(JsonNode node) {
-        try {
-            return MAPPER.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new AssertionError("a JSON tree always serialises", e);
-        }
+        return JsonTree.bytes(node);
     }
 
     static boolean present(JsonNode parent, String field) {

@@ -1,5 +1,6 @@
 package chj.oci;
 
+import chj.json.JsonTree;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -80,7 +81,7 @@ public record Platform(String os, String architecture, String variant, String os
     }
 
     ObjectNode toJson() {
-        ObjectNode o = Json.MAPPER.createObjectNode();
+        ObjectNode o = JsonTree.object();
         o.put("architecture", architecture);
         o.put("os", os);
         if (osVersion != null) o.put("os.version", osVersion);

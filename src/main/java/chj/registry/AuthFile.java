@@ -1,7 +1,7 @@
 package chj.registry;
 
+import chj.json.JsonTree;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +22,6 @@ import java.util.Optional;
  */
 final class AuthFile implements CredentialSource {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
     private final Map<String, String> env;
@@ -39,7 +38,7 @@ final class AuthFile implements CredentialSource {
         if (!Files.isRegularFile(file)) return Optional.empty();
         JsonNode doc;
         try {
-            doc = JSON.readTree(Files.readAllBytes(file));
+            doc = JsonTree.read(Files.readAllBytes(file));
         } catch (IOException e) {
             throw new RegistryException("cannot read credentials file " + file + ": " + oneLine(e), e);
         }

@@ -1,7 +1,7 @@
 package chj.registry;
 
+import chj.json.JsonTree;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.net.URI;
@@ -26,7 +26,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Authenticator {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long DEFAULT_TOKEN_SECONDS = 60;
     private static final long EXPIRY_MARGIN_SECONDS = 10;
 
@@ -249,7 +248,7 @@ final class Authenticator {
                     + " answered " + status);
         JsonNode doc;
         try {
-            doc = JSON.readTree(reply);
+            doc = JsonTree.read(reply);
         } catch (IOException e) {
             throw new RegistryException("token service " + realmUri.getHost() + " for " + authority + " sent invalid JSON");
         }

@@ -1,7 +1,7 @@
 package chj.registry;
 
+import chj.json.JsonTree;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.File;
 import java.io.IOException;
@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 final class CredentialHelper {
 
     private static final long TIMEOUT_SECONDS = 60;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
     private final Map<String, String> env;
@@ -70,7 +69,7 @@ final class CredentialHelper {
             }
             JsonNode doc;
             try {
-                doc = JSON.readTree(stdout);
+                doc = JsonTree.read(stdout);
             } catch (IOException e) {
                 throw new RegistryException("credential helper " + program() + " printed something other than JSON");
             }

@@ -1,7 +1,7 @@
 package chj.registry;
 
+import chj.json.JsonTree;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
  */
 record ErrorBody(String code, String message) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int LIMIT = 64 * 1024;
 
     static ErrorBody read(Response r) {
@@ -23,7 +22,7 @@ record ErrorBody(String code, String message) {
             return new ErrorBody("", "");
         }
         try {
-            JsonNode first = JSON.readTree(body).path("errors").path(0);
+            JsonNode first = JsonTree.read(body).path("errors").path(0);
             if (!first.isMissingNode())
                 return new ErrorBody(clean(first.path("code").asText("")), clean(first.path("message").asText("")));
         } catch (IOException | RuntimeException e) {

@@ -1,9 +1,9 @@
 package chj.registry;
 
+import chj.json.JsonTree;
 import chj.oci.Digest;
 import chj.oci.Reference;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.net.URI;
@@ -49,7 +49,6 @@ public final class RegistryClient implements AutoCloseable {
     /** Larger manifests are refused: registries need accept only 4 MiB, and a hostile one could send gigabytes. */
     public static final int MAX_MANIFEST_BYTES = 16 << 20;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_TAG_PAGES = 10_000;
 
     private final RegistryOptions options;
@@ -244,7 +243,7 @@ public final class RegistryClient implements AutoCloseable {
             while (true) {
                 try (Response r = executor.execute(call, attempts)) {
                     if (r.status() != 200) throw statusError(r, "repository", shown, ep);
-                    JsonNode doc = JSON.readTree(r.body().readNBytes(MAX_MANIFEST_BYTES));
+                    JsonNode doc = JsonTree.read(r.body().readNBytes(MAX_MANIFEST_BYTES));
                     for (JsonNode t : doc.path("tags")) if (t.isTextual()) tags.add(t.asText());
                     next = nextPage(r);
                     break;

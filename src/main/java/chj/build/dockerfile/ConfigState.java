@@ -1,5 +1,6 @@
 package chj.build.dockerfile;
 
+import chj.json.JsonTree;
 import chj.oci.ImageConfig;
 import chj.oci.ImageConfigBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -223,13 +224,13 @@ public record ConfigState(List<String> env, List<String> cmd, List<String> entry
     public ImageConfigBuilder writeTo(ImageConfigBuilder b) {
         b.env(env).cmd(cmd).entrypoint(entrypoint).shell(shell).workingDir(workingDir).user(user)
                 .stopSignal(stopSignal).author(author);
-        ObjectNode l = HistoryEntry.JSON.createObjectNode();
+        ObjectNode l = JsonTree.object();
         labels.forEach(l::put);
         b.configField("Labels", labels.isEmpty() ? null : l);
         b.configField("Volumes", keySet(volumes));
         b.configField("ExposedPorts", keySet(exposedPorts));
         b.configField("Healthcheck", healthcheck == null ? null : healthcheckJson(healthcheck));
-        ArrayNode ob = HistoryEntry.JSON.createArrayNode();
+        ArrayNode ob = JsonTree.array();
         onBuild.forEach(ob::add);
         b.configField("OnBuild", onBuild.isEmpty() ? null : ob);
         return b;
@@ -237,14 +238,14 @@ public record ConfigState(List<String> env, List<String> cmd, List<String> entry
 
     private static ObjectNode keySet(List<String> keys) {
         if (keys.isEmpty()) return null;
-        ObjectNode o = HistoryEntry.JSON.createObjectNode();
+        ObjectNode o = JsonTree.object();
         keys.forEach(k -> o.putObject(k));
         return o;
     }
 
     /** Docker's {@code Healthcheck} object: durations in nanoseconds, zero fields left out. */
     static ObjectNode healthcheckJson(HealthConfig h) {
-        ObjectNode o = HistoryEntry.JSON.createObjectNode();
+        ObjectNode o = JsonTree.object();
         ArrayNode t = o.putArray("Test");
         h.test().forEach(t::add);
         if (!h.interval().isZero()) o.put("Interval", h.interval().toNanos());

@@ -1,9 +1,9 @@
 package chj.build.dockerfile;
 
+import chj.json.JsonTree;
 import chj.oci.ImageConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Optional;
 
@@ -20,7 +20,6 @@ import java.util.Optional;
  */
 public record HistoryEntry(String instruction, String createdBy, JsonNode arguments, boolean emptyLayer) {
 
-    static final ObjectMapper JSON = new ObjectMapper();
 
     public HistoryEntry {
         arguments = arguments.deepCopy();
@@ -33,14 +32,10 @@ public record HistoryEntry(String instruction, String createdBy, JsonNode argume
 
     /** The structured record as compact JSON, for the OCI history's {@code comment}. */
     public String comment() {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonTree.object();
         o.put("instruction", instruction);
         o.set("arguments", arguments);
-        try {
-            return JSON.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonTree.string(o);
     }
 
     /** @param created RFC 3339 time of the build step */
@@ -52,7 +47,7 @@ public record HistoryEntry(String instruction, String createdBy, JsonNode argume
     public static Optional<HistoryEntry> fromOci(ImageConfig.History h) {
         if (h.comment() == null || !h.comment().startsWith("{")) return Optional.empty();
         try {
-            JsonNode o = JSON.readTree(h.comment());
+            JsonNode o = JsonTree.read(h.comment());
             JsonNode ins = o.get("instruction");
             JsonNode args = o.get("arguments");
             if (ins == null || !ins.isTextual() || args == null) return Optional.empty();

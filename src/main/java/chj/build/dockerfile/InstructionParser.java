@@ -1,12 +1,10 @@
 package chj.build.dockerfile;
 
+import chj.json.JsonTree;
 import chj.build.dockerfile.Flags.Kind;
 import chj.build.dockerfile.Instruction.From;
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,8 +26,6 @@ final class InstructionParser {
             int restOffset) {}
 
     private static final Pattern STAGE_NAME = Pattern.compile("[a-z][a-z0-9-_.]*");
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     private static final Map<String, Kind> NO_FLAGS = Map.of();
     private static final Map<String, Kind> FROM_FLAGS = Map.of("platform", Kind.STRING);
@@ -55,7 +51,7 @@ final class InstructionParser {
         if (!rest.startsWith("[")) return null;
         JsonNode node;
         try {
-            node = JSON.readTree(rest);
+            node = JsonTree.read(rest);
         } catch (JacksonException notJson) {
             return null;
         }

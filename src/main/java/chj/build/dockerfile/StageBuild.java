@@ -1,6 +1,6 @@
 package chj.build.dockerfile;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import chj.json.JsonTree;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -342,11 +342,7 @@ public final class StageBuild {
     }
 
     private static String json(JsonNode node) {
-        try {
-            return HistoryEntry.JSON.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonTree.string(node);
     }
 
     private static HistoryEntry entry(Instruction i, String createdBy, JsonNode arguments, boolean emptyLayer) {

@@ -236,7 +236,7 @@ class StageBuildTest {
     @Test
     void onbuildTriggersOfTheBaseRunFirst() throws Exception {
         ImageConfig base = ImageConfig.builder(AMD64)
-                .configField("OnBuild", HistoryEntry.JSON.readTree("[\"ENV FROM_TRIGGER=1\", \"COPY . /src\"]")).build();
+                .configField("OnBuild", chj.json.JsonTree.read("[\"ENV FROM_TRIGGER=1\", \"COPY . /src\"]")).build();
         Built b = stage("FROM parent\nRUN make\n", Map.of(), base);
         assertThat(b.build.triggers()).extracting(Instruction::keyword).containsExactly("ENV", "COPY");
         assertThat(b.steps).extracting(x -> x.instruction().keyword()).containsExactly("ENV", "COPY", "RUN");
@@ -248,7 +248,7 @@ class StageBuildTest {
     @Test
     void badTriggerInTheBaseIsReported() throws Exception {
         ImageConfig base = ImageConfig.builder(AMD64)
-                .configField("OnBuild", HistoryEntry.JSON.readTree("[\"BOGUS x\"]")).build();
+                .configField("OnBuild", chj.json.JsonTree.read("[\"BOGUS x\"]")).build();
         ParseException e = failure(() -> stage("FROM parent\n", Map.of(), base));
         assertThat(e.getMessage()).isEqualTo("ONBUILD trigger of parent:1:1: unknown instruction: BOGUS");
     }
