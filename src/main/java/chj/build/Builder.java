@@ -127,6 +127,7 @@ public final class Builder {
         try {
             return buildStageIn(plan, ps, storeName);
         } finally {
+            runner.closeSession();   // its container holds the tree
             if (tree != null) tree.close();
             tree = null;
         }
@@ -420,6 +421,7 @@ public final class Builder {
 
     private void publish(String storeName, String state, ImageConfig config, List<Descriptor> layers)
             throws BuildException, StoreException {
+        runner.closeSession();   // no RUN is left in this stage
         Path root = tree.dir();
         ImageTree.initialize(root, config, log);
         try {

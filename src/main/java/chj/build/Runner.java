@@ -67,6 +67,42 @@ final class Runner {
         return USES_APT.matcher(String.join(" ", step.argv())).find();
     }
 
+    /**
+     * The container for RUNs in {@code root}, kept for the next one; null where none can be had
+     * (then each RUN starts ch-run on its own, as before).
+     */
+    private RunSession session;
+    private boolean sessionsWork = !"0".equals(System.getenv("CHJ_RUN_SESSION"));
+
+    /** The options of every RUN's ch-run: root emulation, uid 0, writable tree, the user's binds. */
+    private List<String> containerOptions() {
+        List<String> o = new ArrayList<>();
+        if (force == ForceMode.SECCOMP) o.add("--seccomp");
+        o.add("--uid=0");
+        o.add("--gid=0");
+        o.addAll(List.of("-w", "--unsafe", "--no-passwd"));
+        for (String b : binds) o.add("--bind=" + b);
+        return o;
+    }
+
+    /** What one RUN asks for: exactly its environment, its directory, then {@code --} and its command. */
+    private static List<String> request(Step.Run step, List<String> argv) {
+        List<String> r = new ArrayList<>(List.of("--env-no-expand", "--unset-env=*"));
+        for (Map.Entry<String, String> e : step.environment().entrySet())
+            r.add("--set-env=" + e.getKey() + "=" + e.getValue());
+        if (!step.environment().containsKey("PATH")) r.add("--set-env=PATH=" + StageBuild.DEFAULT_PATH);
+        r.add("--cd=" + (step.workingDir() == null || step.workingDir().isEmpty() ? "/" : step.workingDir()));
+        r.add("--");
+        r.addAll(argv);
+        return r;
+    }
+
+    /** Ends the session of the current tree (before the tree goes away). */
+    void closeSession() {
+        if (session != null) session.close();
+        session = null;
+    }
+
     /** Runs the step; returns its exit status. */
     int run(Path root, Step.Run step) throws BuildException {
         List<String> argv = new ArrayList<>(step.argv());
@@ -80,20 +116,32 @@ final class Runner {
                 scriptFile.toFile().setExecutable(true, false);
                 argv.replaceAll(a -> a.equals(step.script().path()) ? inImage : a);
             }
+            List<String> request = request(step, argv);
+            if (session != null && !session.root().equals(root)) closeSession();
+            if (session == null && sessionsWork) {
+                try {
+                    session = RunSession.start(launcher, containerOptions(), root);
+                } catch (RunSession.StartFailure e) {
+                    // ch-run failed to build the container: it said why, as a one-shot run would
+                    if (e.exitStatus >= 0) return e.exitStatus;
+                    sessionsWork = false;
+                }
+            }
+            if (session != null) {
+                try {
+                    return session.run(request);
+                } catch (IOException e) {
+                    closeSession();
+                    throw new BuildException("RUN: " + e.getMessage(), null, e);
+                }
+            }
             List<String> cmd = new ArrayList<>();
             cmd.add(launcher.toString());
-            if (force == ForceMode.SECCOMP) cmd.add("--seccomp");
-            cmd.add("--uid=0");
-            cmd.add("--gid=0");
-            cmd.addAll(List.of("-w", "--unsafe", "--no-passwd", "--env-no-expand", "--unset-env=*"));
-            for (Map.Entry<String, String> e : step.environment().entrySet())
-                cmd.add("--set-env=" + e.getKey() + "=" + e.getValue());
-            if (!step.environment().containsKey("PATH")) cmd.add("--set-env=PATH=" + StageBuild.DEFAULT_PATH);
-            cmd.add("--cd=" + (step.workingDir() == null || step.workingDir().isEmpty() ? "/" : step.workingDir()));
-            for (String b : binds) cmd.add("--bind=" + b);
+            cmd.addAll(containerOptions());
+            int dashes = request.indexOf("--");
+            cmd.addAll(request.subList(0, dashes));
             cmd.add(root.toString());
-            cmd.add("--");
-            cmd.addAll(argv);
+            cmd.addAll(request.subList(dashes, request.size()));
             ProcessBuilder pb = new ProcessBuilder(cmd)
                     .redirectInput(new File("/dev/null"))
                     .redirectOutput(ProcessBuilder.Redirect.INHERIT)

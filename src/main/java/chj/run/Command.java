@@ -3,6 +3,7 @@ package chj.run;
 import chj.run.sys.Errno;
 import chj.run.sys.ErrnoException;
 import chj.run.sys.Linux;
+import chj.run.sys.Spawn;
 import chj.run.sys.Sys;
 
 import java.lang.foreign.MemorySegment;
@@ -80,14 +81,63 @@ final class Command {
         throw new RunException(RunException.EXIT_CMD, "can't execve(2): " + name + ": " + Errno.message(err));
     }
 
+    /**
+     * Session mode: starts the command as a child in directory {@code dir} (with the same search,
+     * shell fallback and error as {@link #exec}) and waits for it. Returns its exit status, or
+     * throws a RunException with exit status 49 when it could not be started.
+     */
+    int spawnAndWait(String dir) throws RunException {
+        int pid = -1;
+        int err = Errno.ENOENT;
+        boolean denied = false;
+        try {
+            closeOnExecAllBut(keepFds);
+        } catch (ErrnoException e) {
+            throw new RunException(e.getMessage());
+        }
+        long ignored = callerIgnoredSignals();
+        for (MemorySegment p : paths) {
+            try {
+                pid = Spawn.spawn(p, argv, envp, dir, ignored);
+                break;
+            } catch (ErrnoException e) {
+                err = e.errno();
+            }
+            if (err == Errno.ENOEXEC) {
+                try {
+                    pid = Spawn.spawn(Sys.cstr("/bin/sh"), shellArgv(p), envp, dir, ignored);
+                    break;
+                } catch (ErrnoException e) {
+                    err = e.errno() == Errno.ENOENT ? Errno.ENOEXEC : e.errno();
+                }
+            }
+            if (err == Errno.EACCES) denied = true;
+            else if (err != Errno.ENOENT && err != Errno.ENOTDIR && err != Errno.ESTALE) break;
+        }
+        if (pid < 0) {
+            if (denied && (err == Errno.ENOENT || err == Errno.ENOTDIR)) err = Errno.EACCES;
+            throw new RunException(RunException.EXIT_CMD, "can't execve(2): " + name + ": " + Errno.message(err));
+        }
+        try {
+            return Spawn.waitFor(pid);
+        } catch (ErrnoException e) {
+            throw new RunException(e.getMessage());
+        }
+    }
+
     /** A file without #! or ELF header is a shell script, as execvp(3) has it. */
     private int execShell(MemorySegment path) {
+        int err = Sys.execve(Sys.cstr("/bin/sh"), shellArgv(path), envp);
+        return err == Errno.ENOENT ? Errno.ENOEXEC : err;
+    }
+
+    /** {@code /bin/sh PATH ARG...}. */
+    private MemorySegment shellArgv(MemorySegment path) {
         MemorySegment[] items = new MemorySegment[args.length + 1];
         items[0] = Sys.cstr("/bin/sh");
         items[1] = path;
         for (int i = 1; i < args.length; i++) items[i + 1] = Sys.cstr(args[i]);
-        int err = Sys.execve(items[0], Sys.pointerArray(items), envp);
-        return err == Errno.ENOENT ? Errno.ENOEXEC : err;
+        return Sys.pointerArray(items);
     }
 
     /**

@@ -2,6 +2,7 @@ package chj.run;
 
 import chj.run.sys.ErrnoException;
 import chj.run.sys.Linux;
+import chj.run.sys.Spawn;
 import chj.run.sys.Sys;
 
 import java.lang.foreign.MemorySegment;
@@ -19,8 +20,10 @@ final class Container {
     /** Sets the container up and execs the command; returns only in AOT training mode. */
     static void run(Options o, Environment env, boolean training) throws RunException {
         String user = env.get("USER");
-        if (o.image == null || o.cmd == null || o.cmd.length == 0)
+        boolean serve = o.serve != null;
+        if (o.image == null || !serve && (o.cmd == null || o.cmd.length == 0))
             throw new RunException(RunException.EXIT_USAGE, "IMAGE and/or CMD not specified");
+        if (serve && training) throw new RunException("--serve: not in training");
         String storage = Image.storage(o, env);
         Image image = Image.resolve(o.image, storage, o.unsafe);
         if (image.kind() == Image.Kind.NAME && o.write && !o.unsafe)
@@ -48,6 +51,7 @@ final class Container {
             String cwd = cwd();
             final String imageRoot = root;
             String home = o.home ? "/home/" + user : isDir(ImageTree.resolve(root, "/root")) ? "/root" : "/";
+            String[] processEnv = serve ? Sys.environ() : null;
             env.fix(home, o.envOps, p -> readImageFile(imageRoot, p));
 
             List<String> sources = new ArrayList<>();
@@ -55,8 +59,18 @@ final class Container {
             String newroot = Mounts.build(o, new Mounts.Plan(root, user, hostHome == null || hostHome.isEmpty()
                     ? null : hostHome, hostTmp, uid, gid, sources));
 
-            Command cmd = new Command(o.cmd, env, Command.keepFds(), o.verbosity < 0 ? -o.verbosity : 0);
             MemorySegment filter = o.seccomp ? Seccomp.nativeProgram(Seccomp.program()) : null;
+            if (serve) {
+                // everything that needs the host's files (the socket's path, libc's symbols) before pivot_root
+                int socket = Session.connect(o.serve);
+                Spawn.prepare();
+                Environment.ImageFiles inside = p -> readImageFile("/", p);
+                enter(newroot, "/", cwd);
+                dropPrivileges(filter, uid);
+                Session.serve(socket, processEnv, home, Command.keepFds(), inside);
+                return;
+            }
+            Command cmd = new Command(o.cmd, env, Command.keepFds(), o.verbosity < 0 ? -o.verbosity : 0);
             Join.Winner winner = Join.winner();
             Log.info("executing: " + String.join(" ", o.cmd));
             if (training) {

@@ -30,7 +30,7 @@ final class OptionParser {
                 String val = eq < 0 ? null : a.substring(eq + 1);
                 switch (name) {
                     case "bind", "cd", "gid", "uid", "mount", "storage", "join-ct", "join-tag", "join-pid",
-                         "unset-env", "feature" -> {
+                         "unset-env", "feature", "serve" -> {
                         if (val == null) {
                             if (i + 1 >= args.length) throw usage("option '--" + name + "' requires an argument");
                             val = args[++i];
@@ -143,6 +143,10 @@ final class OptionParser {
                 o.envOps.add(new Options.Unset(val));
             }
             case "feature" -> o.feature = val;
+            case "serve" -> {
+                if (val.isEmpty()) throw new RunException("--serve: SOCKET must have non-zero length");
+                o.serve = val;
+            }
             case "home" -> o.home = true;
             case "no-home" -> Log.warning("--no-home is deprecated and has no effect");
             case "no-passwd" -> o.noPasswd = true;

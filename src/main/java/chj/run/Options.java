@@ -41,6 +41,8 @@ final class Options {
     /** tmpfs size for -W, or null without -W. */
     String writeFake;
     boolean help, usage, version;
+    /** --serve=SOCKET: run the commands sent over this socket (ch-image build), or null. */
+    String serve;
     String image;
     String[] cmd;
 }

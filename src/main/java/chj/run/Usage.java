@@ -23,6 +23,7 @@ final class Usage {
                   --no-passwd        don't bind-mount /etc/{passwd,group}
               -q, --quiet            print less output (can be repeated)
                   --seccomp          fake success for some syscalls with seccomp(2)
+                  --serve=SOCKET     run commands sent over SOCKET (internal use only)
                   --set-env[=ARG]    set environment variables per ARG
                   --set-env0[=ARG]   set environment variables per ARG, NUL-separated
               -s, --storage=DIR      set DIR as storage directory
@@ -53,8 +54,9 @@ final class Usage {
                         [-u UID] [--bind=SRC[:DST]] [--cd=DIR] [--env-no-expand]
                         [--feature=FEAT] [--gid=GID] [--home] [--join-ct=N]
                         [--join-pid=PID] [--join-tag=TAG] [--join] [--mount=DIR]
-                        [--no-passwd] [--quiet] [--seccomp] [--set-env[=ARG]]
-                        [--set-env0[=ARG]] [--storage=DIR] [--private-tmp] [--unsafe]
+                        [--no-passwd] [--quiet] [--seccomp] [--serve=SOCKET]
+                        [--set-env[=ARG]] [--set-env0[=ARG]] [--storage=DIR]
+                        [--private-tmp] [--unsafe]
                         [--unset-env=GLOB] [--uid=UID] [--verbose] [--write]
                         [--write-fake[=SIZE]] [--help] [--usage] [--version]
                         IMAGE -- CMD [ARG...]

@@ -9,7 +9,7 @@ public final class Linux {
 
     // ---- syscall numbers (x86_64) ----
     public static final long SYS_read = 0, SYS_write = 1, SYS_close = 3, SYS_rt_sigaction = 13, SYS_rt_sigprocmask = 14,
-            SYS_nanosleep = 35, SYS_getpid = 39, SYS_execve = 59, SYS_kill = 62, SYS_chdir = 80,
+            SYS_nanosleep = 35, SYS_getpid = 39, SYS_socket = 41, SYS_connect = 42, SYS_execve = 59, SYS_wait4 = 61, SYS_kill = 62, SYS_chdir = 80,
             SYS_getuid = 102, SYS_getgid = 104, SYS_geteuid = 107, SYS_getegid = 108, SYS_getppid = 110,
             SYS_capget = 125, SYS_capset = 126, SYS_statfs = 137, SYS_pivot_root = 155, SYS_prctl = 157,
             SYS_mount = 165, SYS_umount2 = 166, SYS_setxattr = 188, SYS_exit_group = 231,
@@ -38,4 +38,7 @@ public final class Linux {
     public static final int SIG_SETMASK = 2;
     public static final long CLOSE_RANGE_CLOEXEC = 4;
     public static final int SECCOMP_SET_MODE_FILTER = 1;
+
+    // ---- sockets ----
+    public static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 524288;
 }
