@@ -202,7 +202,7 @@ public final class Builder {
                 log.info(String.format("%3d. %s", counter, text));
                 LayerRecorder.Layer layer = null;
                 if (step.changesFilesystem()) {
-                    if (tree == null) tree = materialize(state);
+                    if (tree == null) tree = materialize(state, step instanceof Step.Run);
                     recorder.before(tree.dir());
                     execute(step, text);
                     layer = recorder.after(tree.dir());
@@ -358,10 +358,16 @@ public final class Builder {
 
     /** A staging tree at {@code state}: its base image cloned, then the build's layers applied in order. */
     private StagingDir materialize(String state) throws BuildException, StoreException {
+        return materialize(state, false);
+    }
+
+    /** @param forRun a RUN comes next: its container starts meanwhile */
+    private StagingDir materialize(String state, boolean forRun) throws BuildException, StoreException {
         List<BuildCache.State> chain = cache.chain(state);
         StagingDir dir = store.newStagingDir("build");
         boolean ok = false;
         try {
+            if (forRun) runner.prepare(dir.dir());
             BuildCache.State root = chain.getFirst();
             if (root.baseImage() != null) clone(store.imageDir(root.baseImage()), dir.dir());
             else ImageTree.initialize(dir.dir(), null, Log.SILENT);

@@ -6,7 +6,6 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,14 +27,17 @@ final class RunSession implements AutoCloseable {
     private final Path socketDir;
     private final ServerSocketChannel server;
     private final Process process;
-    private final SocketChannel channel;
+    /** ch-run's connection, once its JVM is up (it connects before it touches the tree). */
+    private final CompletableFuture<SocketChannel> connection;
+    private boolean answered;
 
-    private RunSession(Path root, Path socketDir, ServerSocketChannel server, Process process, SocketChannel channel) {
+    private RunSession(Path root, Path socketDir, ServerSocketChannel server, Process process,
+                       CompletableFuture<SocketChannel> connection) {
         this.root = root;
         this.socketDir = socketDir;
         this.server = server;
         this.process = process;
-        this.channel = channel;
+        this.connection = connection;
     }
 
     /** The tree this session's container is built on. */
@@ -42,60 +45,60 @@ final class RunSession implements AutoCloseable {
         return root;
     }
 
-    /** Why a session could not be had; {@code exitStatus} is ch-run's when it ended during start-up, else -1. */
-    static final class StartFailure extends Exception {
-        final int exitStatus;
-
-        StartFailure(String message, int exitStatus, Throwable cause) {
-            super(message, cause);
-            this.exitStatus = exitStatus;
-        }
-    }
-
     /**
-     * Starts {@code launcher --serve=SOCKET OPTIONS... ROOT} and waits until it has connected (its
-     * container is then being built; the first request waits for it).
+     * Starts {@code launcher --serve=SOCKET OPTIONS... ROOT} and returns at once: ch-run's JVM
+     * starts while the caller fills the tree. ch-run connects, then waits for the first request
+     * before it builds the container on the tree.
      */
-    static RunSession start(Path launcher, List<String> options, Path root) throws StartFailure {
-        Path dir;
+    static RunSession start(Path launcher, List<String> options, Path root) throws IOException {
+        // a Unix socket path has at most 107 bytes: a short directory of our own, not the store
+        Path dir = Files.createTempDirectory(shortTemp(), "chj-run-");
         ServerSocketChannel server;
         try {
-            // a Unix socket path has at most 107 bytes: a short directory of our own, not the store
-            dir = Files.createTempDirectory(shortTemp(), "chj-run-");
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(dir.resolve("s")));
         } catch (IOException | UnsupportedOperationException e) {
-            throw new StartFailure("can't make a socket for ch-run: " + e.getMessage(), -1, e);
+            Files.deleteIfExists(dir);
+            throw new IOException("can't make a socket for ch-run: " + e.getMessage(), e);
         }
-        Process p = null;
         try {
             List<String> cmd = new ArrayList<>();
             cmd.add(launcher.toString());
             cmd.add("--serve=" + dir.resolve("s"));
             cmd.addAll(options);
             cmd.add(root.toString());
-            p = new ProcessBuilder(cmd)
+            Process p = new ProcessBuilder(cmd)
                     .redirectInput(new File("/dev/null"))
                     .redirectOutput(ProcessBuilder.Redirect.INHERIT)
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
-            // if ch-run ends without connecting, stop waiting for it
+            // if ch-run ends without connecting, the accept gives up
             p.onExit().thenRun(() -> closeQuietly(server));
-            SocketChannel ch = server.accept();
-            return new RunSession(root, dir, server, p, ch);
-        } catch (AsynchronousCloseException e) {
-            int status = waitQuietly(p);
-            cleanUp(server, dir);
-            throw new StartFailure("ch-run ended before its container was ready (exit status " + status + ")", status, e);
+            CompletableFuture<SocketChannel> connection = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return server.accept();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            return new RunSession(root, dir, server, p, connection);
         } catch (IOException e) {
-            if (p != null) p.destroyForcibly();
             cleanUp(server, dir);
-            throw new StartFailure("can't start " + launcher + ": " + e.getMessage(), -1, e);
+            throw e;
         }
     }
 
-    /** Runs one command; its exit status (or ch-run's, 49 if it could not be started). */
+    /**
+     * Runs one command; its exit status, or ch-run's own if it could not build the container (it
+     * has said why, as a one-shot ch-run would have, with the same status).
+     */
     int run(List<String> request) throws IOException {
+        SocketChannel channel;
+        try {
+            channel = connection.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            return startFailure();
+        }
         List<byte[]> parts = new ArrayList<>(request.size());
         int size = 4;
         for (String s : request) {
@@ -107,20 +110,37 @@ final class RunSession implements AutoCloseable {
         out.putInt(parts.size());
         for (byte[] b : parts) out.putInt(b.length).put(b);
         out.flip();
-        while (out.hasRemaining()) channel.write(out);
         ByteBuffer in = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder());
-        while (in.hasRemaining()) {
-            if (channel.read(in) < 0) {
-                int status = waitQuietly(process);
-                throw new IOException("ch-run --serve ended (exit status " + status + ")");
+        try {
+            while (out.hasRemaining()) channel.write(out);
+            while (in.hasRemaining()) {
+                if (channel.read(in) < 0) {
+                    if (!answered) return startFailure();
+                    throw new IOException("ch-run --serve ended (exit status " + waitQuietly(process) + ")");
+                }
             }
+        } catch (IOException e) {
+            if (!answered) return startFailure();
+            throw e;
         }
+        answered = true;
         return in.getInt(0);
     }
 
+    /** ch-run ended before it answered anything: its exit status (never 0). */
+    private int startFailure() {
+        int status = waitQuietly(process);
+        return status == 0 ? CH_RUN_FAILED : status;
+    }
+
+    /** ch-run's exit status for its own failures. */
+    private static final int CH_RUN_FAILED = 31;
+
     @Override
     public void close() {
-        closeQuietly(channel);
+        // connected: at the end of the stream ch-run exits; not yet: it has nothing to do
+        if (connection.isDone() && !connection.isCompletedExceptionally()) closeQuietly(connection.join());
+        else process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
         } catch (InterruptedException e) {

@@ -97,6 +97,20 @@ final class Runner {
         return r;
     }
 
+    /**
+     * Starts the container for RUNs in {@code root} unless it is running: its JVM starts while the
+     * caller is still filling the tree (the container is built on the first RUN).
+     */
+    void prepare(Path root) {
+        if (session != null && !session.root().equals(root)) closeSession();
+        if (session != null || !sessionsWork) return;
+        try {
+            session = RunSession.start(launcher, containerOptions(), root);
+        } catch (IOException e) {
+            sessionsWork = false;   // no socket here: one ch-run per RUN
+        }
+    }
+
     /** Ends the session of the current tree (before the tree goes away). */
     void closeSession() {
         if (session != null) session.close();
@@ -117,16 +131,7 @@ final class Runner {
                 argv.replaceAll(a -> a.equals(step.script().path()) ? inImage : a);
             }
             List<String> request = request(step, argv);
-            if (session != null && !session.root().equals(root)) closeSession();
-            if (session == null && sessionsWork) {
-                try {
-                    session = RunSession.start(launcher, containerOptions(), root);
-                } catch (RunSession.StartFailure e) {
-                    // ch-run failed to build the container: it said why, as a one-shot run would
-                    if (e.exitStatus >= 0) return e.exitStatus;
-                    sessionsWork = false;
-                }
-            }
+            prepare(root);
             if (session != null) {
                 try {
                     return session.run(request);

@@ -24,6 +24,14 @@ final class Container {
         if (o.image == null || !serve && (o.cmd == null || o.cmd.length == 0))
             throw new RunException(RunException.EXIT_USAGE, "IMAGE and/or CMD not specified");
         if (serve && training) throw new RunException("--serve: not in training");
+        Session.Wire wire = null;
+        String[] firstRequest = null;
+        if (serve) {
+            // started while ch-image fills the tree: touch nothing before the first request
+            wire = Session.connect(o.serve);
+            firstRequest = wire.readRequest();
+            if (firstRequest == null) return;   // nothing to run after all
+        }
         String storage = Image.storage(o, env);
         Image image = Image.resolve(o.image, storage, o.unsafe);
         if (image.kind() == Image.Kind.NAME && o.write && !o.unsafe)
@@ -61,13 +69,12 @@ final class Container {
 
             MemorySegment filter = o.seccomp ? Seccomp.nativeProgram(Seccomp.program()) : null;
             if (serve) {
-                // everything that needs the host's files (the socket's path, libc's symbols) before pivot_root
-                int socket = Session.connect(o.serve);
+                // what needs the host's files (libc's symbols) before pivot_root
                 Spawn.prepare();
                 Environment.ImageFiles inside = p -> readImageFile("/", p);
                 enter(newroot, "/", cwd);
                 dropPrivileges(filter, uid);
-                Session.serve(socket, processEnv, home, Command.keepFds(), inside);
+                Session.serve(wire, firstRequest, processEnv, home, Command.keepFds(), inside);
                 return;
             }
             Command cmd = new Command(o.cmd, env, Command.keepFds(), o.verbosity < 0 ? -o.verbosity : 0);

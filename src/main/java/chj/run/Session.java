@@ -19,6 +19,9 @@ import java.util.List;
  * (see {@link Spawn}; the child inherits the filter) and answers with its exit status. It ends when
  * ch-image closes the socket.
  *
+ * <p>ch-run connects as soon as it starts and builds the container when the first request comes:
+ * ch-image starts it while it is still filling the tree.
+ *
  * <p>A request is what would follow the image's options on a one-shot command line: environment
  * options ({@code --env-no-expand}, {@code --unset-env}, {@code --set-env}), {@code --cd}, then
  * {@code --} and the command; the environment starts afresh from ch-run's own for each one, so
@@ -32,7 +35,7 @@ final class Session {
     private Session() {}
 
     /** Connects to ch-image's socket; before pivot_root, while its path is reachable. */
-    static int connect(String path) throws RunException {
+    static Wire connect(String path) throws RunException {
         byte[] name = Sys.stringToBytes(path);
         if (name.length >= 108) throw new RunException("--serve: socket path too long: " + path);
         try {
@@ -42,22 +45,20 @@ final class Session {
             b.putShort(0, (short) Linux.AF_UNIX);
             b.put(2, name);
             Sys.call("can't connect to " + path, Linux.SYS_connect, fd, addr.address(), 2 + name.length + 1, 0, 0);
-            return fd;
+            return new Wire(fd);
         } catch (ErrnoException e) {
             throw new RunException("--serve: " + e.getMessage());
         }
     }
 
     /**
-     * Serves requests on {@code fd} until ch-image closes it. {@code baseEnv} is ch-run's own
-     * environment, {@code home} the container's HOME, {@code keepFds} the descriptors children keep.
+     * Serves {@code first} and then every request on {@code wire} until ch-image closes it.
+     * {@code baseEnv} is ch-run's own environment, {@code home} the container's HOME,
+     * {@code keepFds} the descriptors children keep.
      */
-    static void serve(int fd, String[] baseEnv, String home, int[] keepFds, Environment.ImageFiles imageFiles)
-            throws RunException {
-        Wire wire = new Wire(fd);
-        while (true) {
-            String[] request = wire.readRequest();
-            if (request == null) return;
+    static void serve(Wire wire, String[] first, String[] baseEnv, String home, int[] keepFds,
+                      Environment.ImageFiles imageFiles) throws RunException {
+        for (String[] request = first; request != null; request = wire.readRequest()) {
             int status;
             try {
                 status = runOne(request, baseEnv, home, keepFds, imageFiles);
@@ -97,7 +98,7 @@ final class Session {
     }
 
     /** The socket, read and written with plain system calls (no JDK classes or files needed after pivot_root). */
-    private static final class Wire {
+    static final class Wire {
         private final int fd;
         private MemorySegment buf = Sys.alloc(4096);
 
