@@ -74,11 +74,13 @@ final class RunSession implements AutoCloseable {
                     .start();
             // if ch-run ends without connecting, the accept gives up
             p.onExit().thenRun(() -> closeQuietly(server));
-            CompletableFuture<SocketChannel> connection = CompletableFuture.supplyAsync(() -> {
+            // a thread of its own: the common pool may be busy with the build's own work
+            CompletableFuture<SocketChannel> connection = new CompletableFuture<>();
+            Thread.ofPlatform().daemon().name("chj-run-session-accept").start(() -> {
                 try {
-                    return server.accept();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    connection.complete(server.accept());
+                } catch (IOException | RuntimeException e) {
+                    connection.completeExceptionally(e);
                 }
             });
             return new RunSession(root, dir, server, p, connection);
