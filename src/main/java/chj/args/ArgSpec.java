@@ -196,6 +196,6 @@ public final class ArgSpec {
         } catch (NumberFormatException e) {
             // said below
         }
-        throw new ArgException(option + ": expected a whole number " + (min == 0 ? "≥ 0" : "≥ " + min) + ", not '" + value + "'");
+        throw new ArgException(option + ": expected a whole number >= " + min + ", not '" + value + "'");
     }
 }

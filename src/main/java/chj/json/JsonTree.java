@@ -43,31 +43,29 @@ public final class JsonTree {
 
     /** The document in {@code json}; {@link MissingNode} if it is empty (or only white space). */
     public static JsonNode read(byte[] json) throws JsonProcessingException {
-        try (JsonParser p = FACTORY.createParser(json)) {
-            return read(p);
-        } catch (JsonProcessingException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading JSON from memory", e);
-        }
+        return read(() -> FACTORY.createParser(json));
     }
 
     public static JsonNode read(String json) throws JsonProcessingException {
-        try (JsonParser p = FACTORY.createParser(json)) {
-            return read(p);
+        return read(() -> FACTORY.createParser(json));
+    }
+
+    private interface ParserSource {
+        JsonParser open() throws IOException;
+    }
+
+    private static JsonNode read(ParserSource source) throws JsonProcessingException {
+        try (JsonParser p = source.open()) {
+            p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            if (p.nextToken() == null) return MissingNode.getInstance();
+            JsonNode tree = value(p);
+            if (p.nextToken() != null) throw new JsonParseException(p, "trailing content after the document: " + p.currentToken());
+            return tree;
         } catch (JsonProcessingException e) {
             throw e;
         } catch (IOException e) {
             throw new UncheckedIOException("reading JSON from memory", e);
         }
-    }
-
-    private static JsonNode read(JsonParser p) throws IOException {
-        p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-        if (p.nextToken() == null) return MissingNode.getInstance();
-        JsonNode tree = value(p);
-        if (p.nextToken() != null) throw new JsonParseException(p, "trailing content after the document: " + p.currentToken());
-        return tree;
     }
 
     private static JsonNode value(JsonParser p) throws IOException {
@@ -103,11 +101,7 @@ public final class JsonTree {
     /** {@code node} as compact UTF-8 JSON. */
     public static byte[] bytes(JsonNode node) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            write(g, node);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing JSON to memory", e);
-        }
+        write(() -> FACTORY.createGenerator(out), node);
         return out.toByteArray();
     }
 
@@ -117,12 +111,20 @@ public final class JsonTree {
      */
     public static String string(JsonNode node) {
         StringWriter out = new StringWriter(256);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+        write(() -> FACTORY.createGenerator(out), node);
+        return out.toString();
+    }
+
+    private interface GeneratorTarget {
+        JsonGenerator open() throws IOException;
+    }
+
+    private static void write(GeneratorTarget target, JsonNode node) {
+        try (JsonGenerator g = target.open()) {
             write(g, node);
         } catch (IOException e) {
             throw new UncheckedIOException("writing JSON to memory", e);
         }
-        return out.toString();
     }
 
     private static void write(JsonGenerator g, JsonNode n) throws IOException {
