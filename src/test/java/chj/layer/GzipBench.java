@@ -33,7 +33,7 @@ public final class GzipBench {
         kinds.put("ParallelGzip zlib -6 x1", s -> ParallelGzipOutputStream.withZlib(s, 6, ParallelGzipOutputStream.DEFAULT_BLOCK_SIZE, 1));
         kinds.put("ParallelGzip zlib -6 x" + cores, s -> ParallelGzipOutputStream.withZlib(s, 6, ParallelGzipOutputStream.DEFAULT_BLOCK_SIZE, cores));
         if (LibDeflate.get() != null) {
-            for (int level : new int[] {1, 6})
+            for (int level : new int[] {1, 2, 3, 4, 6})
                 kinds.put("ParallelGzip libdeflate -" + level + " x" + cores,
                         s -> new ParallelGzipOutputStream(s, level, ParallelGzipOutputStream.DEFAULT_BLOCK_SIZE, cores));
         }
