@@ -179,8 +179,13 @@ public final class Builder {
         List<Digest> diffIds = new ArrayList<>(baseConfig == null ? List.of() : baseConfig.diffIds());
         List<Descriptor> layers = baseLayers == null ? null : new ArrayList<>(baseLayers);
 
+        // RUNs still to come in this stage: after a miss every later instruction misses too, so a
+        // miss with a RUN ahead will need the RUN container, which then starts at once
+        int runsAhead = (int) sb.instructions().stream().filter(i -> i.keyword().equals("RUN")).count();
         for (Instruction ins : sb.instructions()) {
             counter++;
+            boolean runAhead = runsAhead > 0;
+            if (ins.keyword().equals("RUN")) runsAhead--;
             Map<String, String> vars = sb.variables();
             Step step;
             try {
@@ -202,7 +207,7 @@ public final class Builder {
                 log.info(String.format("%3d. %s", counter, text));
                 LayerRecorder.Layer layer = null;
                 if (step.changesFilesystem()) {
-                    if (tree == null) tree = materialize(state, step instanceof Step.Run);
+                    if (tree == null) tree = materialize(state, runAhead);
                     recorder.before(tree.dir());
                     execute(step, text);
                     layer = recorder.after(tree.dir());
@@ -361,7 +366,7 @@ public final class Builder {
         return materialize(state, false);
     }
 
-    /** @param forRun a RUN comes next: its container starts meanwhile */
+    /** @param forRun a RUN is ahead: its container starts meanwhile */
     private StagingDir materialize(String state, boolean forRun) throws BuildException, StoreException {
         List<BuildCache.State> chain = cache.chain(state);
         StagingDir dir = store.newStagingDir("build");
