@@ -68,6 +68,25 @@ class RunSessionIT {
     }
 
     @Test
+    void bindsReachEveryRunAndStayOutOfTheImage() throws IOException {
+        Path host = TestEnv.userDir("chj-session-bind-");
+        TestEnv.runAsUser(List.of("sh", "-c", "echo from-host > " + host.resolve("data.txt")));
+        for (String mode : List.of("1", "0")) {
+            BuildFixture.Work w = BuildFixture.work("session-bind-" + mode);
+            w.write("Dockerfile", "FROM " + BuildFixture.busybox() + "\nRUN mkdir -p /mnt/in\n"
+                    + "RUN cat /mnt/in/data.txt > /copied\nRUN ls /mnt/in > /listing\n");
+            Result r = TestEnv.runAsUser(List.of(TestEnv.bin("ch-image"), "-s", w.store().toString(), "build", "-t", "b",
+                    "-b", host + ":/mnt/in", "."), Map.of("CHJ_RUN_SESSION", mode), w.context(), null);
+            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(Files.readString(w.image("b").resolve("copied"))).as(mode).isEqualTo("from-host\n");
+            assertThat(Files.readString(w.image("b").resolve("listing"))).as(mode).isEqualTo("data.txt\n");
+            try (var inImage = Files.list(w.image("b").resolve("mnt/in"))) {
+                assertThat(inImage).as("the bound files are not part of the image").isEmpty();
+            }
+        }
+    }
+
+    @Test
     void aMissingCommandFailsAsItWouldWithoutASession() {
         for (String mode : List.of("1", "0")) {
             BuildFixture.Work w = BuildFixture.work("session-missing-" + mode);
