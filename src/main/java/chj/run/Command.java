@@ -69,15 +69,7 @@ final class Command {
         } catch (ErrnoException e) {
             throw new RunException(e.getMessage());
         }
-        int err = Errno.ENOENT;
-        boolean denied = false;
-        for (MemorySegment p : paths) {
-            err = Sys.execve(p, argv, envp);
-            if (err == Errno.ENOEXEC) err = execShell(p);
-            if (err == Errno.EACCES) denied = true;
-            else if (err != Errno.ENOENT && err != Errno.ENOTDIR && err != Errno.ESTALE) break;
-        }
-        if (denied && (err == Errno.ENOENT || err == Errno.ENOTDIR)) err = Errno.EACCES;
+        int err = search(null, 0);
         throw new RunException(RunException.EXIT_CMD, "can't execve(2): " + name + ": " + Errno.message(err));
     }
 
@@ -87,48 +79,56 @@ final class Command {
      * throws a RunException with exit status 49 when it could not be started.
      */
     int spawnAndWait(String dir) throws RunException {
-        int pid = -1;
-        int err = Errno.ENOENT;
-        boolean denied = false;
         try {
             closeOnExecAllBut(keepFds);
         } catch (ErrnoException e) {
             throw new RunException(e.getMessage());
         }
-        long ignored = callerIgnoredSignals();
-        for (MemorySegment p : paths) {
-            try {
-                pid = Spawn.spawn(p, argv, envp, dir, ignored);
-                break;
-            } catch (ErrnoException e) {
-                err = e.errno();
-            }
-            if (err == Errno.ENOEXEC) {
-                try {
-                    pid = Spawn.spawn(Sys.cstr("/bin/sh"), shellArgv(p), envp, dir, ignored);
-                    break;
-                } catch (ErrnoException e) {
-                    err = e.errno() == Errno.ENOENT ? Errno.ENOEXEC : e.errno();
-                }
-            }
-            if (err == Errno.EACCES) denied = true;
-            else if (err != Errno.ENOENT && err != Errno.ENOTDIR && err != Errno.ESTALE) break;
-        }
-        if (pid < 0) {
-            if (denied && (err == Errno.ENOENT || err == Errno.ENOTDIR)) err = Errno.EACCES;
+        int err = search(dir, callerIgnoredSignals());
+        if (err != 0)
             throw new RunException(RunException.EXIT_CMD, "can't execve(2): " + name + ": " + Errno.message(err));
-        }
         try {
-            return Spawn.waitFor(pid);
+            return Spawn.waitFor(spawned);
         } catch (ErrnoException e) {
             throw new RunException(e.getMessage());
         }
     }
 
-    /** A file without #! or ELF header is a shell script, as execvp(3) has it. */
-    private int execShell(MemorySegment path) {
-        int err = Sys.execve(Sys.cstr("/bin/sh"), shellArgv(path), envp);
-        return err == Errno.ENOENT ? Errno.ENOEXEC : err;
+    /** The child {@link #search} started in session mode. */
+    private int spawned = -1;
+
+    /**
+     * execvp(3)'s search over the candidate paths, a file without #! or ELF header run by /bin/sh:
+     * with {@code spawnDir} null, execve(2) here (which returns only on failure); else a child
+     * started in that directory ({@link #spawned}). 0 once one started, else the errno to report.
+     */
+    private int search(String spawnDir, long ignoredSignals) {
+        int err = Errno.ENOENT;
+        boolean denied = false;
+        for (MemorySegment p : paths) {
+            err = start(p, argv, spawnDir, ignoredSignals);
+            if (err == 0) return 0;
+            if (err == Errno.ENOEXEC) {
+                err = start(Sys.cstr("/bin/sh"), shellArgv(p), spawnDir, ignoredSignals);
+                if (err == 0) return 0;
+                if (err == Errno.ENOENT) err = Errno.ENOEXEC;
+            }
+            if (err == Errno.EACCES) denied = true;
+            else if (err != Errno.ENOENT && err != Errno.ENOTDIR && err != Errno.ESTALE) break;
+        }
+        if (denied && (err == Errno.ENOENT || err == Errno.ENOTDIR)) err = Errno.EACCES;
+        return err;
+    }
+
+    /** One try: 0 if it started (a spawn), else errno. */
+    private int start(MemorySegment path, MemorySegment args, String spawnDir, long ignoredSignals) {
+        if (spawnDir == null) return Sys.execve(path, args, envp);
+        try {
+            spawned = Spawn.spawn(path, args, envp, spawnDir, ignoredSignals);
+            return 0;
+        } catch (ErrnoException e) {
+            return e.errno();
+        }
     }
 
     /** {@code /bin/sh PATH ARG...}. */
