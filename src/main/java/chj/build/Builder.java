@@ -236,7 +236,7 @@ public final class Builder {
             throw new BuildException("can't make the image config: " + e.getMessage(), null, e);
         }
         if (!state.equals(builtState(storeName))) {
-            if (tree == null) tree = materialize(state);
+            if (tree == null) tree = materialize(state, false);
             publish(storeName, state, config, layers);
         }
         return new StageResult(storeName, state, config, layers);
@@ -362,10 +362,6 @@ public final class Builder {
     }
 
     /** A staging tree at {@code state}: its base image cloned, then the build's layers applied in order. */
-    private StagingDir materialize(String state) throws BuildException, StoreException {
-        return materialize(state, false);
-    }
-
     /** @param forRun a RUN is ahead: its container starts meanwhile */
     private StagingDir materialize(String state, boolean forRun) throws BuildException, StoreException {
         List<BuildCache.State> chain = cache.chain(state);
